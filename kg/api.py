@@ -1,0 +1,127 @@
+"""The operations the CLI and the web app offer, over the packaged law and incidents.
+
+`Context` holds what a run needs (law graph, shapes, code lists); building one loads
+the packaged files once. Functions here resolve user input (card paths, incident ids,
+reading ids) and raise InputError for anything wrong, before any work is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg import load
+from kg.cards import Card, read_card
+from kg.check import Options, check_cards
+from kg.codes import CodeIndex
+from kg.competence import who as who_query
+from kg.errors import InputError
+from kg.lawinfo import LawInfo
+from kg.paths import folder
+from kg.results import CheckReport, Competence, Header
+from kg.version import __version__
+
+
+@dataclass(frozen=True)
+class Context:
+    law: Graph
+    shapes: Graph
+    codes: CodeIndex
+    info: LawInfo
+    header: Header
+
+
+def _shapes_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8")
+                     for p in sorted(folder("shapes").glob("*.ttl")))
+
+
+@lru_cache(maxsize=1)
+def context() -> Context:
+    """The baseline: packaged law and shapes (loaded once per process)."""
+    law = load.shared_law_graph()
+    return Context(
+        law=law,
+        shapes=load.shapes_graph(),
+        codes=CodeIndex.from_graph(law),
+        info=LawInfo(law, _shapes_text()),
+        header=Header(version=__version__, law_current_to=load.law_current_to()),
+    )
+
+
+def incident_cards(ctx: Context) -> dict[str, Path]:
+    """Packaged incident cards by id."""
+    out: dict[str, Path] = {}
+    for path in load.incident_card_paths():
+        card = read_card(path, ctx.codes)
+        out[card.id] = path
+    return out
+
+
+def resolve_card(target: str, ctx: Context) -> Card:
+    """A card file, or the id of an incident in the knowledge graph."""
+    path = Path(target)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise InputError(target, "no such card file",
+                             "give the path of a .yaml card, or an incident id")
+        return read_card(path, ctx.codes)
+    known = incident_cards(ctx)
+    if target not in known:
+        raise InputError(target, "no incident with this id in the knowledge graph, and no "
+                         "such file", f"use a card file or one of: {', '.join(sorted(known))}")
+    return read_card(known[target], ctx.codes)
+
+
+def _valid_date(value: str, option: str) -> str:
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(option, f"'{value}' is not a date", "write YYYY-MM-DD",
+                         field=option) from None
+    if len(value) != 10:
+        raise InputError(option, f"'{value}' is not a date", "write YYYY-MM-DD", field=option)
+    return value
+
+
+def check(targets: list[str], *, as_of: str | None = None, readings: tuple[str, ...] = (),
+          assume: tuple[str, ...] = (), ctx: Context | None = None) -> list[CheckReport]:
+    """Check cards given as files or incident ids; any bad input raises InputError."""
+    ctx = ctx or context()
+    return check_cards_read([resolve_card(t, ctx) for t in targets], as_of=as_of,
+                            readings=readings, assume=assume, ctx=ctx)
+
+
+def check_cards_read(cards: list[Card], *, as_of: str | None = None,
+                     readings: tuple[str, ...] = (), assume: tuple[str, ...] = (),
+                     ctx: Context | None = None) -> list[CheckReport]:
+    """Check cards already read and validated."""
+    ctx = ctx or context()
+    if as_of is not None:
+        _valid_date(as_of, "--as-of")
+    for r in readings:
+        ctx.info.reading(r)
+    options = Options(as_of=as_of, readings=readings, assume=assume)
+    return check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
+
+
+def who(*, allegation: str, respondent: str, date: str, readings: tuple[str, ...] = (),
+        ctx: Context | None = None) -> Competence:
+    ctx = ctx or context()
+    _valid_date(date, "--date")
+    if allegation not in ctx.codes.notations("allegation"):
+        raise InputError("--allegation", f"'{allegation}' is not an allegation code",
+                         f"use one of: {', '.join(ctx.codes.notations('allegation'))}",
+                         field="--allegation")
+    if respondent not in ctx.codes.notations("respondent"):
+        raise InputError("--respondent", f"'{respondent}' is not a respondent kind",
+                         f"use one of: {', '.join(ctx.codes.notations('respondent'))}",
+                         field="--respondent")
+    nodes = tuple(ctx.info.reading(r) for r in readings)
+    return who_query(ctx.law, ctx.shapes, ctx.codes, ctx.info, allegation=allegation,
+                     respondent=respondent, date=date, readings=nodes)

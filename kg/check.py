@@ -1,0 +1,244 @@
+"""Check incidents: run the shapes over the law and the facts, and build findings.
+
+For each combination of disputed facts (see `kg.worlds`) the card's facts are added to
+the law, the SHACL rules derive an evaluation for every (subject, norm, reading) the
+law concerns, and the constraint shapes report each one's verdict. A finding gathers
+the verdicts of one (subject, norm) across readings and claims: one verdict where they
+agree, `contested` (with what it depends on) where they do not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from kg import explain
+from kg.cards import Card, card_quads, item_iri
+from kg.codes import CodeIndex
+from kg.competence import Question, competence_entries, read_candidates
+from kg.errors import InputError
+from kg.engine import Result, Validation, validate
+from kg.lawinfo import LawInfo
+from kg.namespaces import AKG, SHAPES
+from kg.results import CheckReport, Finding, Header
+from kg.worlds import World, read_properties, worlds
+
+VERDICT_OF_SHAPE = {
+    SHAPES.NormBroken: "violates",
+    SHAPES.NormComplied: "complies",
+    SHAPES.NormUndetermined: "undetermined",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A condition's or exception's outcome in one evaluation."""
+
+    node: URIRef
+    outcome: str  # holds, fails, undetermined
+    missing: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+
+
+@dataclass
+class Evaluation:
+    """One (subject, norm, reading) in one world, as the shapes left it."""
+
+    subject: URIRef
+    norm: URIRef
+    reading: URIRef | None
+    world: World
+    incident: URIRef | None = None
+    verdict: str = "undetermined"
+    missing: set[str] = field(default_factory=set)
+    conditions: list[Outcome] = field(default_factory=list)
+    exceptions: list[Outcome] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Options:
+    as_of: str | None = None
+    readings: tuple[str, ...] = ()
+    assume: tuple[str, ...] = ()
+    amendments: tuple[str, ...] = ()
+
+
+def run_graph(law: Graph, facts: Iterable[tuple[object, ...]], *, as_of: dict[URIRef, str],
+              fixed_as_of: bool, readings: Sequence[URIRef]) -> Graph:
+    """The data graph of one run: the law, the facts, and the run's settings."""
+    data = Graph()
+    data += law
+    for quad in facts:
+        data.add(quad[:3])  # type: ignore[arg-type]
+    run_node = BNode()
+    data.add((run_node, RDF.type, AKG.Run))
+    for r in readings:
+        data.add((run_node, AKG.fixedReading, r))
+    for incident, day in as_of.items():
+        data.add((incident, AKG.asOf, Literal(day, datatype=XSD.date)))
+        if fixed_as_of:
+            data.add((incident, AKG.asOfFixed, Literal(True)))
+    return data
+
+
+def _outcome_name(node: object) -> str:
+    return {AKG.Holds: "holds", AKG.Fails: "fails"}.get(node, "undetermined")  # type: ignore[call-overload]
+
+
+def read_evaluations(data: Graph, results: list[Result], world: World,
+                     codes: CodeIndex) -> list[Evaluation]:
+    evals: dict[URIRef, Evaluation] = {}
+    for e in data.subjects(RDF.type, AKG.Evaluation):
+        assert isinstance(e, URIRef)
+        reading = data.value(e, AKG.evalReading)
+        evals[e] = Evaluation(
+            subject=data.value(e, AKG.evalSubject),  # type: ignore[arg-type]
+            norm=data.value(e, AKG.evaluates),  # type: ignore[arg-type]
+            reading=reading if isinstance(reading, URIRef) else None,
+            world=world,
+            incident=data.value(e, AKG.inIncident),  # type: ignore[arg-type]
+        )
+    for r in results:
+        ev = evals.get(r.focus)
+        if ev is None or r.shape not in VERDICT_OF_SHAPE:
+            continue
+        ev.verdict = VERDICT_OF_SHAPE[r.shape]
+        if ev.verdict == "undetermined" and r.value is not None:
+            ev.missing.add(str(r.value))
+    for res in data.subjects(RDF.type, AKG.ConditionResult):
+        ev = evals.get(data.value(res, AKG.forEvaluation))  # type: ignore[arg-type]
+        if ev is None:
+            continue
+        ev.conditions.append(Outcome(
+            node=data.value(res, AKG.condition),  # type: ignore[arg-type]
+            outcome=_outcome_name(data.value(res, AKG.outcome)),
+            missing=tuple(sorted(str(m) for m in data.objects(res, AKG.missing))),
+            facts=explain.observed_facts(data, res, codes),
+        ))
+    for res in data.subjects(RDF.type, AKG.ExceptionResult):
+        ev = evals.get(data.value(res, AKG.forEvaluation))  # type: ignore[arg-type]
+        if ev is None:
+            continue
+        ev.exceptions.append(Outcome(
+            node=data.value(res, AKG.exception),  # type: ignore[arg-type]
+            outcome=_outcome_name(data.value(res, AKG.outcome)),
+        ))
+    return list(evals.values())
+
+
+def _depends_on(records: list[Evaluation], info: LawInfo) -> tuple[str, ...]:
+    out: list[str] = []
+    by_world: dict[World, list[Evaluation]] = defaultdict(list)
+    for r in records:
+        by_world[r.world].append(r)
+    if any(len({r.verdict for r in rs}) > 1 for rs in by_world.values()):
+        readings = sorted({r.reading for r in records if r.reading is not None}, key=str)
+        out += [f"reading:{info.reading_id(r)}" for r in readings]
+    claims: set[str] = set()
+    for a in records:
+        for about, cid in a.world.choices:
+            if cid is None or cid in claims:
+                continue
+            if any(b.reading == a.reading and b.verdict != a.verdict
+                   and b.world.choice(about) is None and a.world.differs_only_in(b.world, about)
+                   for b in records):
+                claims.add(cid)
+    out += [f"claim:{c}" for c in sorted(claims)]
+    return tuple(out)
+
+
+def build_finding(records: list[Evaluation], card: Card, data: Graph, info: LawInfo,
+                  codes: CodeIndex, as_of: str) -> Finding:
+    verdicts = {r.verdict for r in records}
+    verdict = verdicts.pop() if len(verdicts) == 1 else "contested"
+    depends = _depends_on(records, info) if verdict == "contested" else ()
+    missing = tuple(sorted({m for r in records if r.verdict == "undetermined"
+                            for m in r.missing}))
+    first = records[0]
+    return explain.finding(
+        records=records, verdict=verdict, depends_on=depends, missing=missing,
+        subject_id=info.item_id(data, first.subject) or card.id, data=data, info=info,
+        codes=codes, as_of=as_of)
+
+
+def check_cards(cards: Sequence[Card], law: Graph, shapes: Graph, codes: CodeIndex,
+                info: LawInfo, header: Header, options: Options) -> list[CheckReport]:
+    """Check cards against the law (given as a graph, already amended if asked).
+
+    The k-th combination of claims of every card is checked in one SHACL run: the rules
+    join only within an incident, so the findings do not depend on which cards are
+    checked together, nor on their order (a test proves it).
+    """
+    read = read_properties(law, info.shapes_text)
+    reading_nodes = [info.reading(r, cards[0].path if cards else "--reading")
+                     for r in options.readings]
+    _check_assumed(cards, options.assume)
+    plans = []
+    for card in cards:
+        mine = tuple(a for a in options.assume if card.find(a) is not None)
+        plans.append(worlds(card, read, mine))
+    as_of = {item_iri(c.id): options.as_of or str(c.data["date"]) for c in cards}
+    evals: dict[URIRef, list[Evaluation]] = defaultdict(list)
+    questions: dict[URIRef, list[tuple[World, list[Question]]]] = defaultdict(list)
+    stated: dict[URIRef, tuple[Graph, Validation]] = {}
+    for k in range(max((len(p) for p in plans), default=0)):
+        batch = [(card, plan[k]) for card, plan in zip(cards, plans, strict=True)
+                 if k < len(plan)]
+        facts = [q for card, world in batch
+                 for q in card_quads(card, codes, claim_values=world.claim_values(card))]
+        data = run_graph(law, facts, as_of={item_iri(c.id): as_of[item_iri(c.id)]
+                                            for c, _ in batch},
+                         fixed_as_of=options.as_of is not None, readings=reading_nodes)
+        validation = validate(data, shapes)
+        worlds_of = {item_iri(card.id): world for card, world in batch}
+        for inc, world in worlds_of.items():
+            found = read_evaluations(data, validation.results, world, codes)
+            evals[inc] += [e for e in found if e.incident == inc]
+            qs = read_candidates(data, validation.results, codes, info, incident=inc)
+            questions[inc].append((world, qs))
+            if inc not in stated or not world.claims():
+                stated[inc] = (data, validation)
+    return [_report(card, evals[item_iri(card.id)], questions[item_iri(card.id)],
+                    stated[item_iri(card.id)], info, codes, header, options,
+                    as_of[item_iri(card.id)])
+            for card in cards]
+
+
+def _check_assumed(cards: Sequence[Card], assume: Sequence[str]) -> None:
+    for cid in assume:
+        if not any(card.find(cid) for card in cards):
+            known = sorted({c["id"] for card in cards for c in card.items("claims")})
+            raise InputError(cards[0].path if cards else "--assume",
+                             f"--assume names claim '{cid}', which no card given has",
+                             f"use a claim id of the card ({', '.join(known) or 'none'})",
+                             field="--assume")
+
+
+def _report(card: Card, evals: list[Evaluation],
+            questions: list[tuple[World, list[Question]]], stated: tuple[Graph, Validation],
+            info: LawInfo, codes: CodeIndex, header: Header, options: Options,
+            as_of: str) -> CheckReport:
+    data, validation = stated
+    grouped: dict[tuple[URIRef, URIRef], list[Evaluation]] = defaultdict(list)
+    for ev in evals:
+        grouped[(ev.subject, ev.norm)].append(ev)
+    findings = [build_finding(recs, card, data, info, codes, as_of)
+                for recs in grouped.values()]
+    findings.sort(key=lambda f: (explain.item_order(card, f.subject), f.provision))
+    return CheckReport(
+        header=header,
+        incident=card.id,
+        title=str(card.data["title"]),
+        as_of=as_of,
+        amendments=list(options.amendments),
+        findings=findings,
+        competence=competence_entries(questions, info),
+        readings=list(options.readings),
+        assumed=[a for a in options.assume if card.find(a) is not None],
+        shacl_report=validation.report,
+        shacl_report_node=validation.report_node,
+    )

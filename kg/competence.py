@@ -1,0 +1,157 @@
+"""Competence: who may investigate, read from what the competence shapes derived."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from kg.codes import CodeIndex
+from kg.engine import Result, run
+from kg.lawinfo import LawInfo, tail
+from kg.namespaces import AKG, SHAPES
+from kg.results import AgencyPower, Competence
+from kg.worlds import World
+
+STATUS_OF_SHAPE = {
+    SHAPES.CompetenceContested: "contested",
+    SHAPES.CompetenceOverlap: "overlap",
+    SHAPES.CompetenceGap: "gap",
+    SHAPES.CompetenceClear: "clear",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One competence question as the shapes answered it in one world."""
+
+    complaint: str | None
+    trigger: str | None
+    trigger_kind: str | None
+    allegation: str | None
+    respondent: str
+    as_of: str
+    status: str
+    agencies: tuple[AgencyPower, ...]
+
+    @property
+    def key(self) -> tuple[str | None, str | None, str | None]:
+        return (self.complaint, self.trigger, self.allegation)
+
+
+def _agencies(data: Graph, q: URIRef, codes: CodeIndex, info: LawInfo,
+              as_of: str) -> tuple[AgencyPower, ...]:
+    by_grant: dict[URIRef, set[str]] = {}
+    for cand in data.subjects(AKG.forQuestion, q):
+        grant = data.value(cand, AKG.grant)
+        assert isinstance(grant, URIRef)
+        readings = by_grant.setdefault(grant, set())
+        reading = data.value(cand, AKG.candidateReading)
+        if isinstance(reading, URIRef):
+            readings.add(info.reading_id(reading))
+    out = []
+    for grant, readings in by_grant.items():
+        provisions = sorted((p for p in info.law.objects(grant, AKG.grantedBy)
+                             if isinstance(p, URIRef)), key=info.citation)
+        grounds = tuple(info.ground(p, as_of) for p in provisions)
+        out.append(AgencyPower(
+            agency=codes.notation(info.law.value(grant, AKG.grantee)),  # type: ignore[arg-type]
+            power=tail(info.law.value(grant, AKG.power)),
+            provision=", ".join(info.citation(p) for p in provisions),
+            readings=tuple(sorted(readings)),
+            grounds=grounds,
+            grant=str(grant),
+        ))
+    return tuple(sorted(out, key=lambda a: (a.agency, a.provision)))
+
+
+def read_candidates(data: Graph, results: list[Result], codes: CodeIndex,
+                    info: LawInfo, *, incident: URIRef | None = None) -> list[Question]:
+    status: dict[URIRef, str] = {}
+    for r in results:
+        if r.shape in STATUS_OF_SHAPE:
+            status[r.focus] = STATUS_OF_SHAPE[r.shape]
+    out = []
+    for q in data.subjects(RDF.type, AKG.CompetenceQuestion):
+        assert isinstance(q, URIRef)
+        if incident is not None and data.value(q, AKG.inIncident) != incident:
+            continue
+        as_of = str(data.value(q, AKG.asOf))
+        complaint = data.value(q, AKG.forComplaint)
+        trigger = data.value(q, AKG.forTrigger)
+        allegation = data.value(q, AKG.allegation)
+        kind = data.value(q, AKG.triggerKind)
+        respondent = data.value(q, AKG.respondentKind)
+        out.append(Question(
+            complaint=info.item_id(data, complaint) if complaint is not None else None,
+            trigger=info.item_id(data, trigger) if trigger is not None else None,
+            trigger_kind=codes.notation(kind) if isinstance(kind, URIRef) else None,
+            allegation=codes.notation(allegation) if isinstance(allegation, URIRef) else None,
+            respondent=codes.notation(respondent) if isinstance(respondent, URIRef) else "",
+            as_of=as_of,
+            status=status.get(q, "gap"),
+            agencies=_agencies(data, q, codes, info, as_of),
+        ))
+    return out
+
+
+def message(status: str, agencies: tuple[AgencyPower, ...]) -> str:
+    def one(a: AgencyPower) -> str:
+        under = f" (under the reading {', '.join(a.readings)})" if a.readings else ""
+        return f"{a.agency} under {a.provision}{under}"
+
+    if status == "clear":
+        a = agencies[0]
+        return f"{a.agency} investigates, under {a.provision}."
+    if status == "gap":
+        return "No agency has the power to investigate this: the law as encoded is silent."
+    names = "; ".join(one(a) for a in agencies)
+    if status == "overlap":
+        return f"More than one agency may investigate: {names}."
+    return f"Contested: the readings of the law disagree on who investigates: {names}."
+
+
+def competence_entries(per_world: list[tuple[World, list[Question]]],
+                       info: LawInfo) -> list[Competence]:
+    """Merge the answers of every world; where they differ, the entry is contested."""
+    keys: dict[tuple[str | None, str | None, str | None], list[tuple[World, Question]]] = {}
+    for world, questions in per_world:
+        for q in questions:
+            keys.setdefault(q.key, []).append((world, q))
+    out = []
+    for answers in keys.values():
+        base = min(answers, key=lambda wq: len(wq[0].claims()))[1]
+        differing = [(w, q) for w, q in answers
+                     if (q.status, q.agencies) != (base.status, base.agencies)]
+        agencies = {a.grant: a for _, q in answers for a in q.agencies}
+        status = "contested" if differing else base.status
+        depends = tuple(sorted({f"claim:{c}" for w, _ in differing for c in w.claims()}))
+        merged = tuple(sorted(agencies.values(), key=lambda a: (a.agency, a.provision)))
+        out.append(Competence(
+            allegation=base.allegation, respondent=base.respondent, as_of=base.as_of,
+            status=status, agencies=merged, complaint=base.complaint, trigger=base.trigger,
+            trigger_kind=base.trigger_kind, depends_on=depends,
+            message=message(status, merged)))
+    return sorted(out, key=lambda c: (c.complaint or "", c.trigger or "", c.allegation or ""))
+
+
+def who(law: Graph, shapes: Graph, codes: CodeIndex, info: LawInfo, *, allegation: str,
+        respondent: str, date: str, readings: tuple[URIRef, ...] = ()) -> Competence:
+    """Who may investigate an allegation against a respondent kind on a date."""
+    data = Graph()
+    data += law
+    run_node = BNode()
+    data.add((run_node, RDF.type, AKG.Run))
+    for r in readings:
+        data.add((run_node, AKG.fixedReading, r))
+    q = URIRef("urn:authority-kg:question")
+    data.add((q, RDF.type, AKG.CompetenceQuestion))
+    data.add((q, AKG.allegation, codes.iri("allegation", allegation)))
+    data.add((q, AKG.respondentKind, codes.iri("respondent", respondent)))
+    data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
+    results = run(data, shapes)
+    (answer,) = [a for a in read_candidates(data, results, codes, info)]
+    return Competence(allegation=allegation, respondent=respondent, as_of=date,
+                      status=answer.status, agencies=answer.agencies,
+                      message=message(answer.status, answer.agencies))

@@ -1,0 +1,204 @@
+"""Turn evaluations into findings a lawyer can read: a message and cited steps.
+
+Every sentence is built from the data the shapes derived (condition and exception
+results, the facts they observed) and the law's own labels and citations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.cards import Card
+from kg.codes import CodeIndex
+from kg.namespaces import AKG, AKG_NONE
+from kg.results import Finding, Step
+
+if TYPE_CHECKING:
+    from kg.check import Evaluation
+    from kg.lawinfo import LawInfo
+
+PHRASE = {"violates": "is broken", "complies": "is not broken",
+          "undetermined": "cannot be decided", "contested": "is contested"}
+OUTCOME = {"holds": "holds", "fails": "does not hold", "undetermined": "cannot be read"}
+EXCEPTION = {"holds": "applies", "fails": "does not apply", "undetermined": "may apply"}
+
+
+def show(node: object, data: Graph, codes: CodeIndex) -> str:
+    """A value as the card would write it."""
+    if node == AKG.Unknown:
+        return "unknown"
+    if node == AKG_NONE:
+        return "none"
+    if isinstance(node, Literal):
+        return str(node).lower() if isinstance(node.value, bool) else str(node)
+    if isinstance(node, URIRef):
+        item = data.value(node, AKG.itemId)
+        if item is not None:
+            return str(item)
+        return codes.notation(node)
+    return str(node)
+
+
+def observed_facts(data: Graph, res: object, codes: CodeIndex) -> tuple[str, ...]:
+    item = data.value(res, AKG.observedItem)  # type: ignore[arg-type]
+    prop = data.value(res, AKG.observedField)  # type: ignore[arg-type]
+    if item is None or prop is None:
+        return ()
+    key = data.value(prop, AKG.cardKey)
+    name = f"{show(item, data, codes)}.{key if key is not None else prop}"
+    values = [show(v, data, codes) for v in data.objects(res, AKG.observedValue)]
+    facts = [f"{name} = {', '.join(sorted(values)) if values else '(not given)'}"]
+    for then in data.objects(res, AKG.observedThen):
+        facts.append(f"then {show(then, data, codes)}")
+    return tuple(facts)
+
+
+def describe(data: Graph, subject: URIRef, codes: CodeIndex) -> str:
+    sid = show(subject, data, codes)
+    agency = data.value(subject, AKG.actorAgency)
+    role = data.value(subject, AKG.actorRole)
+    kind = data.value(subject, AKG.kind)
+    parts = []
+    if agency is not None:
+        parts.append(f"{codes.notation(agency)} {codes.notation(role) if role else ''}".strip())
+    if kind is not None:
+        parts.append(codes.notation(kind))
+    return f"{sid} ({', '.join(parts)})" if parts else sid
+
+
+def item_order(card: Card, subject_id: str) -> int:
+    for i, item in enumerate(card.items("calls") + card.items("actions")):
+        if item["id"] == subject_id:
+            return i
+    return -1
+
+
+def _world_text(claims: Iterable[str]) -> str:
+    claims = list(claims)
+    return f"if claim {', '.join(claims)} is accepted" if claims else "on the facts as stated"
+
+
+def _contest_message(records: list[Evaluation], info: LawInfo) -> str:
+    parts = []
+    readings = sorted({r.reading for r in records}, key=lambda r: str(r))
+    for reading in readings:
+        rs = [r for r in records if r.reading == reading]
+        name = f"under the reading {info.reading_id(reading)}" if reading else "in every reading"
+        verdicts = {r.verdict for r in rs}
+        if len(verdicts) == 1:
+            parts.append(f"{name} it {PHRASE[verdicts.pop()]}")
+            continue
+        stated = [r for r in rs if not r.world.claims()]
+        base = stated[0].verdict if stated else rs[0].verdict
+        flips = sorted({c for r in _minimal(rs) if r.verdict != base
+                        for c in r.world.claims()})
+        parts.append(f"{name} it {PHRASE[base]} on the facts as stated but "
+                     f"{PHRASE[next(r.verdict for r in rs if r.verdict != base)]} "
+                     f"{_world_text(flips)}")
+    return "; ".join(parts)
+
+
+def _minimal(records: list[Evaluation]) -> list[Evaluation]:
+    """The facts as stated, and each world that takes a single claim as true."""
+    return [r for r in records if len(r.world.claims()) <= 1]
+
+
+def _representative(records: list[Evaluation]) -> list[Evaluation]:
+    """The baseline world's evaluation for each reading."""
+    out: dict[object, Evaluation] = {}
+    for r in sorted(records, key=lambda r: len(r.world.claims())):
+        out.setdefault(r.reading, r)
+    return list(out.values())
+
+
+def finding(*, records: list[Evaluation], verdict: str, depends_on: tuple[str, ...],
+            missing: tuple[str, ...], subject_id: str, data: Graph, info: LawInfo,
+            codes: CodeIndex, as_of: str) -> Finding:
+    first = records[0]
+    norm = first.norm
+    provision = info.stated_in(norm)
+    cite = info.citation(provision) if provision else subject_id
+    label = info.label(norm)
+    who = describe(data, first.subject, codes)
+    steps: list[Step] = [Step(
+        f"{label} concerns {who}: the norm binds the actor and covers this kind of item.",
+        cite, tuple(f for f in _concern_facts(data, first.subject, codes)))]
+    grounds = [info.ground(provision, as_of)] if provision else []
+    exceptions: dict[str, dict[str, str]] = {}
+    for rec in _representative(records):
+        under = f" (under the reading {info.reading_id(rec.reading)})" if rec.reading else ""
+        own = set(info.law.objects(norm, AKG.condition))
+        outcome_of = {c.node: c for c in rec.conditions}
+        for cond in rec.conditions:
+            if cond.node not in own:
+                continue
+            where = info.stated_in(cond.node) or provision
+            text = f"Condition {OUTCOME[cond.outcome]}{under}: {info.label(cond.node)}."
+            if cond.missing:
+                text += f" Unknown: {', '.join(cond.missing)}."
+            steps.append(Step(text, info.citation(where) if where else cite, cond.facts))
+        for exc in rec.exceptions:
+            where = info.stated_in(exc.node)
+            exc_cite = info.citation(where) if where else cite
+            parts = [outcome_of[c] for c in info.law.objects(exc.node, AKG.condition)
+                     if c in outcome_of]
+            why = "; ".join(f"{info.label(p.node)}: {OUTCOME[p.outcome]}" for p in parts)
+            facts = tuple(f for p in parts for f in p.facts)
+            steps.append(Step(f"Exception {EXCEPTION[exc.outcome]}{under}: "
+                              f"{info.label(exc.node)} ({why}).", exc_cite, facts))
+            exceptions.setdefault(str(exc.node), {
+                "exception": info.label(exc.node), "provision": exc_cite,
+                "applies": {"holds": "yes", "fails": "no"}.get(exc.outcome, "unknown")})
+            if exc.outcome == "holds" and where is not None:
+                g = info.ground(where, as_of)
+                if g not in grounds:
+                    grounds.append(g)
+    if verdict == "contested":
+        for rec in sorted(_minimal(records), key=lambda r: (str(r.reading), r.world.claims())):
+            name = f"reading {info.reading_id(rec.reading)}" if rec.reading else "every reading"
+            steps.append(Step(f"Under {name}, {_world_text(rec.world.claims())}: "
+                              f"the norm {PHRASE[rec.verdict]}.", cite))
+    message = _message(verdict, who, cite, label, missing, records, info)
+    return Finding(
+        subject=subject_id, provision=cite, verdict=verdict, depends_on=depends_on,
+        missing=missing, grounds=tuple(grounds), message=message,
+        explanation=tuple(steps), norm=str(norm), norm_label=label,
+        exceptions=tuple(exceptions.values()))
+
+
+def _concern_facts(data: Graph, subject: URIRef, codes: CodeIndex) -> list[str]:
+    sid = show(subject, data, codes)
+    out = []
+    agency, role = data.value(subject, AKG.actorAgency), data.value(subject, AKG.actorRole)
+    if agency is not None:
+        out.append(f"{sid}.actor = {codes.notation(agency)}:{codes.notation(role)}")
+    kind = data.value(subject, AKG.kind)
+    if kind is not None:
+        out.append(f"{sid}.kind = {codes.notation(kind)}")
+    return out
+
+
+def _message(verdict: str, who: str, cite: str, label: str, missing: tuple[str, ...],
+             records: list[Evaluation], info: LawInfo) -> str:
+    if verdict == "violates":
+        return (f"{who} broke {cite} ({label}): every condition holds on the facts and no "
+                "exception applies.")
+    if verdict == "undetermined":
+        return (f"Whether {who} broke {cite} ({label}) cannot be decided until "
+                f"{', '.join(missing)} is known.")
+    if verdict == "contested":
+        return (f"Whether {who} broke {cite} ({label}) is contested: "
+                f"{_contest_message(records, info)}.")
+    rec = records[0]
+    held = [x for x in rec.exceptions if x.outcome == "holds"]
+    if held:
+        where = info.stated_in(held[0].node)
+        return (f"{who} did not break {cite} ({label}): the exception of "
+                f"{info.citation(where) if where else cite} applies "
+                f"({info.label(held[0].node)}).")
+    failed = [c for c in rec.conditions if c.outcome == "fails"]
+    reason = info.label(failed[0].node) if failed else "a condition"
+    return f"{who} did not break {cite} ({label}): the condition '{reason}' does not hold."

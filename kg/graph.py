@@ -1,0 +1,79 @@
+"""The whole knowledge graph: ontology, law, and the packaged incidents.
+
+Each file is its own named graph; each incident's facts are in one named graph per
+source (`graph:incident/<id>/<source>`), so a result can say which source a fact
+rests on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from kg import load
+from kg.cards import card_quads, read_card
+from kg.namespaces import AKG, bind_prefixes
+
+if TYPE_CHECKING:
+    from kg.api import Context
+
+INCOMPLETE = ("partial", "secondary", "inferred", "unconfirmed", "not-retrieved")
+
+
+def full_dataset(ctx: Context) -> Dataset:
+    ds = load.law_dataset()
+    for path in load.incident_card_paths():
+        card = read_card(path, ctx.codes)
+        for s, p, o, g in card_quads(card, ctx.codes):
+            ds.graph(g).add((s, p, o))
+    return ds
+
+
+def union(ds: Dataset) -> Graph:
+    g = Graph()
+    bind_prefixes(g)
+    for named in ds.graphs():
+        for t in named:
+            g.add(t)
+    return g
+
+
+def _count(g: Graph, cls: URIRef) -> int:
+    return len(set(g.subjects(RDF.type, cls)))
+
+
+def stats(ds: Dataset) -> dict[str, Any]:
+    g = union(ds)
+    provisions = {s for c in (AKG.Code, AKG.Chapter, AKG.Section, AKG.Subdivision,
+                              AKG.Instrument, AKG.Ordinance, AKG.ExecutiveOrder,
+                              AKG.Directive, AKG.Statute, AKG.Provision)
+                  for s in g.subjects(RDF.type, c)}
+    norms = {s for c in (AKG.Norm, AKG.Prohibition, AKG.Obligation, AKG.Permission)
+             for s in g.subjects(RDF.type, c)}
+    sources = {s for s in g.subjects(RDF.type, AKG.Source)}
+    counts = {
+        "provisions": len(provisions),
+        "norms": len(norms),
+        "exceptions": _count(g, AKG.Exception),
+        "grants": _count(g, AKG.Grant),
+        "readings": _count(g, AKG.Reading),
+        "open questions": _count(g, AKG.OpenQuestion),
+        "amendments": _count(g, AKG.Amendment),
+        "incidents": _count(g, AKG.Incident),
+        "sources": len(sources),
+        "named graphs": sum(1 for x in ds.graphs() if len(x)),
+        "triples": len(g),
+    }
+    incomplete = []
+    for p in provisions:
+        status = g.value(p, AKG.encodingStatus)
+        name = str(status).rsplit("/", 1)[-1] if status is not None else "unconfirmed"
+        if name in INCOMPLETE:
+            incomplete.append({"citation": str(g.value(p, AKG.citation) or p),
+                               "status": name,
+                               "note": str(g.value(p, AKG.statusNote) or "")[:120],
+                               "iri": str(p)})
+    incomplete.sort(key=lambda r: r["citation"])
+    return {"counts": counts, "incomplete": incomplete}

@@ -1,0 +1,83 @@
+"""Look-ups in the law graph used to present results: citations, labels, statuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
+
+from kg.errors import InputError
+from kg.namespaces import AKG
+from kg.results import Ground
+
+
+def tail(node: object) -> str:
+    text = str(node)
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@dataclass
+class LawInfo:
+    law: Graph
+    shapes_text: str
+    _readings: dict[str, URIRef] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for node, rid in self.law.subject_objects(AKG.readingId):
+            if isinstance(node, URIRef):
+                self._readings[str(rid)] = node
+
+    def reading(self, reading_id: str, where: str = "--reading") -> URIRef:
+        if reading_id not in self._readings:
+            raise InputError(where, f"there is no reading '{reading_id}'",
+                             f"use one of: {', '.join(sorted(self._readings))}",
+                             field="--reading")
+        return self._readings[reading_id]
+
+    def reading_ids(self) -> list[str]:
+        return sorted(self._readings)
+
+    def reading_id(self, node: URIRef) -> str:
+        value = self.law.value(node, AKG.readingId)
+        return str(value) if value is not None else tail(node)
+
+    def citation(self, provision: object) -> str:
+        value = self.law.value(provision, AKG.citation)  # type: ignore[arg-type]
+        return str(value) if value is not None else tail(provision)
+
+    def status(self, node: object) -> str:
+        value = self.law.value(node, AKG.encodingStatus)  # type: ignore[arg-type]
+        return tail(value) if value is not None else "unconfirmed"
+
+    def label(self, node: object) -> str:
+        value = self.law.value(node, RDFS.label)  # type: ignore[arg-type]
+        return str(value) if value is not None else tail(node)
+
+    def stated_in(self, node: object) -> URIRef | None:
+        value = self.law.value(node, AKG.statedIn)  # type: ignore[arg-type]
+        return value if isinstance(value, URIRef) else None
+
+    def version_status(self, provision: URIRef, as_of: str) -> str | None:
+        """The status of the version of the provision (or its section) in force on a date."""
+        node: object = provision
+        while isinstance(node, URIRef):
+            for version in self.law.subjects(AKG.versionOf, node):
+                start = self.law.value(version, AKG.validFrom)
+                end = self.law.value(version, AKG.validUntil)
+                if (start is None or str(start) <= as_of) and (end is None or as_of < str(end)):
+                    return self.status(version)
+            node = self.law.value(node, URIRef("http://data.europa.eu/eli/ontology#is_part_of"))
+        return None
+
+    def ground(self, provision: URIRef, as_of: str) -> Ground:
+        status = self.status(provision)
+        version = self.version_status(provision, as_of)
+        order = ["verified", "partial", "secondary", "inferred", "unconfirmed", "not-retrieved"]
+        if version in order and status in order and order.index(version) > order.index(status):
+            status = version
+        return Ground(self.citation(provision), status, str(provision))
+
+    def item_id(self, data: Graph, node: object) -> str | None:
+        value = data.value(node, AKG.itemId)  # type: ignore[arg-type]
+        return str(value) if isinstance(value, Literal) else None

@@ -1,0 +1,134 @@
+"""Load the project's RDF: ontology, law and shapes, one named graph per file.
+
+A file that does not parse stops loading with one InputError naming the file and the
+line. Everything returned is a fresh object: callers may not mutate what they did not
+create, and nothing here writes anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from kg.errors import InputError
+from kg.namespaces import AKG, GRAPH, bind_prefixes
+from kg.paths import folder
+
+_LINE = re.compile(r"line (\d+)|at line (\d+)|:(\d+):")
+
+
+def graph_name(kind: str, path: Path) -> URIRef:
+    """graph:law/mcc-2-173, graph:ontology/core, graph:law/amendments/o2021-117."""
+    base = folder(kind)
+    try:
+        rel = path.resolve().relative_to(base.resolve()).with_suffix("")
+        return GRAPH[f"{kind}/{rel.as_posix()}"]
+    except ValueError:
+        return GRAPH[f"{kind}/{path.stem}"]
+
+
+def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
+    """Parse one Turtle file; a syntax error becomes an InputError with its line."""
+    g = into if into is not None else Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several types for bad Turtle
+        text = str(exc)
+        line = getattr(exc, "lines", None)
+        if not isinstance(line, int):
+            m = _LINE.search(text)
+            line = int(next(x for x in m.groups() if x)) if m else None
+        else:
+            line = line + 1
+        first = text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
+        raise InputError(str(path), f"not valid Turtle ({first[:200]})",
+                         "correct the syntax at that line (a missing '.', ';' or quote is "
+                         "the usual cause)", line=line) from None
+    return g
+
+
+def turtle_files(kind: str) -> list[Path]:
+    return sorted(folder(kind).rglob("*.ttl"))
+
+
+def _into_dataset(ds: Dataset, kind: str, paths: Iterable[Path]) -> None:
+    for path in paths:
+        parse_turtle(path, ds.graph(graph_name(kind, path)))
+
+
+@lru_cache(maxsize=1)
+def _cached_law() -> Dataset:
+    ds = Dataset()
+    bind_prefixes(ds)
+    _into_dataset(ds, "ontology", turtle_files("ontology"))
+    _into_dataset(ds, "law", turtle_files("law"))
+    return ds
+
+
+def law_dataset() -> Dataset:
+    """Ontology and law, one named graph per file (a fresh copy)."""
+    ds = Dataset()
+    bind_prefixes(ds)
+    for g in _cached_law().graphs():
+        if len(g):
+            target = ds.graph(g.identifier)
+            for t in g:
+                target.add(t)
+    return ds
+
+
+@lru_cache(maxsize=1)
+def _cached_union() -> Graph:
+    g = Graph()
+    bind_prefixes(g)
+    for named in _cached_law().graphs():
+        for t in named:
+            g.add(t)
+    return g
+
+
+def law_graph() -> Graph:
+    """Ontology and law as one graph (the reasoning's input); a fresh copy."""
+    g = Graph()
+    bind_prefixes(g)
+    g += _cached_union()
+    return g
+
+
+def shared_law_graph() -> Graph:
+    """The cached union itself: read it, never change it."""
+    return _cached_union()
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """The reasoning shapes (not the meta shapes, which check the vocabulary)."""
+    g = Graph()
+    for path in sorted(folder("shapes").glob("*.ttl")):
+        parse_turtle(path, g)
+    return g
+
+
+def meta_shapes_graph() -> Graph:
+    g = Graph()
+    for path in sorted((folder("shapes") / "meta").glob("*.ttl")):
+        parse_turtle(path, g)
+    return g
+
+
+def law_current_to() -> str:
+    value = _cached_union().value(None, AKG.lawCurrentTo)
+    return str(value) if value is not None else "unknown"
+
+
+def incident_card_paths() -> list[Path]:
+    return sorted(folder("incidents").glob("*.yaml"))
+
+
+def is_instance(g: Graph, node: URIRef, cls: URIRef) -> bool:
+    return (node, RDF.type, cls) in g

@@ -1,0 +1,40 @@
+"""Every IRI base of the project, defined once (see docs/model.md)."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SH, SKOS, XSD
+
+BASE = "https://w3id.org/authority-kg/"
+AKG = Namespace(BASE + "ontology#")
+LAW = Namespace(BASE + "law/")
+AGENCY = Namespace(BASE + "agency/")
+CODE = Namespace(BASE + "code/")
+INC = Namespace(BASE + "incident/")
+GRAPH = Namespace(BASE + "graph/")
+SHAPES = Namespace(BASE + "shapes#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+
+PREFIXES: dict[str, Namespace] = {
+    "akg": AKG,
+    "law": LAW,
+    "agency": AGENCY,
+    "code": CODE,
+    "inc": INC,
+    "graph": GRAPH,
+    "akgsh": SHAPES,
+    "eli": ELI,
+    "dct": Namespace(str(DCTERMS)),
+    "org": Namespace(str(ORG)),
+    "prov": Namespace(str(PROV)),
+    "skos": Namespace(str(SKOS)),
+    "sh": Namespace(str(SH)),
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "xsd": Namespace(str(XSD)),
+}
+
+
+def bind_prefixes(graph: "object") -> None:
+    """Bind the project's prefixes on an rdflib Graph or Dataset."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)  # type: ignore[attr-defined]
+AKG_NONE = AKG["None"]  # "none": known to be nothing (assists: none, record: [])

@@ -1,0 +1,153 @@
+"""The answers: findings and competence entries, as plain data (the JSON contract).
+
+Field names follow ../shared/spec/check-report.md; `to_json()` gives exactly that
+shape. Nothing here computes anything: `kg.check` and `kg.competence` build these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rdflib import Graph
+
+NOTICE = ("This is legal information produced from an encoding of the law, "
+          "not legal advice.")
+
+
+@dataclass(frozen=True)
+class Ground:
+    provision: str
+    status: str
+    iri: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"provision": self.provision, "status": self.status}
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    provision: str
+    facts: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "provision": self.provision, "facts": list(self.facts)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str
+    provision: str
+    verdict: str
+    depends_on: tuple[str, ...]
+    missing: tuple[str, ...]
+    grounds: tuple[Ground, ...]
+    message: str
+    explanation: tuple[Step, ...]
+    norm: str = ""
+    norm_label: str = ""
+    exceptions: tuple[dict[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "provision": self.provision,
+            "verdict": self.verdict,
+            "depends_on": list(self.depends_on),
+            "missing": list(self.missing),
+            "grounds": [g.to_json() for g in self.grounds],
+            "message": self.message,
+            "explanation": [s.to_json() for s in self.explanation],
+            "norm": self.norm,
+            "exceptions": list(self.exceptions),
+        }
+
+
+@dataclass(frozen=True)
+class AgencyPower:
+    agency: str
+    power: str
+    provision: str
+    readings: tuple[str, ...]
+    grounds: tuple[Ground, ...]
+    grant: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"agency": self.agency, "power": self.power, "provision": self.provision,
+                "readings": list(self.readings),
+                "grounds": [g.to_json() for g in self.grounds], "grant": self.grant}
+
+
+@dataclass(frozen=True)
+class Competence:
+    allegation: str | None
+    respondent: str
+    as_of: str
+    status: str
+    agencies: tuple[AgencyPower, ...]
+    complaint: str | None = None
+    trigger: str | None = None
+    trigger_kind: str | None = None
+    depends_on: tuple[str, ...] = ()
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.complaint is not None:
+            out["complaint"] = self.complaint
+        if self.trigger is not None:
+            out["trigger"] = self.trigger
+            out["trigger_kind"] = self.trigger_kind
+        out.update({
+            "allegation": self.allegation,
+            "respondent": self.respondent,
+            "as_of": self.as_of,
+            "status": self.status,
+            "agencies": [a.to_json() for a in self.agencies],
+            "depends_on": list(self.depends_on),
+            "message": self.message,
+        })
+        return out
+
+
+@dataclass(frozen=True)
+class Header:
+    version: str
+    law_current_to: str
+    notice: str = NOTICE
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CheckReport:
+    header: Header
+    incident: str
+    as_of: str
+    amendments: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    competence: list[Competence] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
+    title: str = ""
+    shacl_report: Graph | None = None
+    shacl_report_node: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.header.to_json(),
+            "incident": self.incident,
+            "title": self.title,
+            "as_of": self.as_of,
+            "amendments": list(self.amendments),
+            "readings": list(self.readings),
+            "assumed": list(self.assumed),
+            "findings": [f.to_json() for f in self.findings],
+            "competence": [c.to_json() for c in self.competence],
+        }
+
+    @property
+    def violates(self) -> bool:
+        return any(f.verdict == "violates" for f in self.findings)

@@ -151,6 +151,7 @@ def finding(*, records: list[Evaluation], verdict: str, depends_on: tuple[str, .
                               f"{info.label(exc.node)} ({why}).", exc_cite, facts))
             exceptions.setdefault(str(exc.node), {
                 "exception": info.label(exc.node), "provision": exc_cite,
+                "iri": str(exc.node),
                 "applies": {"holds": "yes", "fails": "no"}.get(exc.outcome, "unknown")})
             if exc.outcome == "holds" and where is not None:
                 g = info.ground(where, as_of)

@@ -122,8 +122,8 @@ def meta_shapes_graph() -> Graph:
 
 
 def law_current_to() -> str:
-    value = _cached_union().value(None, AKG.lawCurrentTo)
-    return str(value) if value is not None else "unknown"
+    values = sorted(str(v) for v in _cached_union().objects(None, AKG.lawCurrentTo))
+    return values[-1] if values else "unknown"
 
 
 def incident_card_paths() -> list[Path]:

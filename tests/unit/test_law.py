@@ -1,0 +1,65 @@
+"""The encoded law: complete nodes, typed dates, and the law as of any date."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from kg import load
+from kg.namespaces import AKG, LAW
+from kg.paths import folder
+
+PROVISION_TYPES = (AKG.Chapter, AKG.Section, AKG.Subdivision)
+
+
+def in_force(chapter: str, date: str) -> set[str]:
+    query = (folder("queries") / "provisions-in-force.rq").read_text()
+    rows = load.shared_law_graph().query(
+        query, initBindings={"chapter": LAW[chapter], "date": Literal(date, datatype=XSD.date)})
+    return {str(row.citation) for row in rows}  # type: ignore[union-attr]
+
+
+def test_2_173_differs_between_2019_and_2024_as_o2021_117_says() -> None:
+    before, after = in_force("mcc/ch-2-173", "2019-06-01"), in_force("mcc/ch-2-173", "2024-06-01")
+    added, removed = after - before, before - after
+    assert {"2-173-020(a)(6)", "2-173-020(b)", "2-173-070"} <= added
+    assert "2-173-042" in removed
+    assert {"2-173-020(a)(1)(C)", "2-173-030(a)(1)"} <= before & after
+
+
+def test_every_provision_has_citation_paraphrase_url_dates_status() -> None:
+    g = load.shared_law_graph()
+    provisions = {s for t in PROVISION_TYPES for s in g.subjects(RDF.type, t)}
+    assert len(provisions) > 60
+    problems = []
+    for p in provisions:
+        for prop in (AKG.citation, AKG.paraphrase, AKG.officialUrl, AKG.encodingStatus):
+            if g.value(p, prop) is None:
+                problems.append(f"{p} lacks {prop}")
+        if g.value(p, AKG.validFrom) is None and g.value(p, AKG.statusNote) is None:
+            problems.append(f"{p} has no start date and no note saying why")
+    assert problems == []
+
+
+def test_every_date_is_typed() -> None:
+    untyped = []
+    for s, p, o in load.shared_law_graph():
+        if isinstance(o, Literal) and o.datatype is None and len(str(o)) == 10 \
+                and str(o)[4] == "-" and str(o)[7] == "-" and str(o)[:4].isdigit():
+            untyped.append((s, p, o))
+    assert untyped == []
+
+
+def test_every_norm_and_grant_cites_a_provision_with_a_status() -> None:
+    g = load.shared_law_graph()
+    for cls, link in ((AKG.Prohibition, AKG.statedIn), (AKG.Obligation, AKG.statedIn),
+                      (AKG.Exception, AKG.statedIn), (AKG.Grant, AKG.grantedBy)):
+        for node in g.subjects(RDF.type, cls):
+            provision = g.value(node, link)
+            assert isinstance(provision, URIRef), f"{node} has no {link}"
+            assert g.value(provision, AKG.citation) is not None, f"{provision} has no citation"
+            assert g.value(node, AKG.encodingStatus) is not None, f"{node} has no status"
+
+
+def test_law_current_to_is_recorded() -> None:
+    assert load.law_current_to() >= "2026-01-01"

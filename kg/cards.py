@@ -139,9 +139,10 @@ def _field_for(path: tuple[Any, ...]) -> fmt.Field | None:
 def _explain(err: jsonschema.ValidationError, codes: CodeIndex) -> tuple[str, str, tuple[Any, ...]]:
     """(what is wrong, how to fix it, path) for one schema error, in a user's words."""
     path = tuple(err.absolute_path)
-    value = err.instance
+    value: Any = err.instance
     if err.validator == "additionalProperties":
-        allowed = sorted(err.schema.get("properties", {}))
+        schema = err.schema if isinstance(err.schema, dict) else {}
+        allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
         key = extra[0] if extra else "?"
         return (f"unknown key '{key}'",

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from kg import explain
 from kg.cards import Card, card_quads, item_iri
 from kg.codes import CodeIndex
 from kg.competence import Question, competence_entries, read_candidates
-from kg.errors import InputError
 from kg.engine import Result, Validation, validate
+from kg.errors import InputError
 from kg.lawinfo import LawInfo
 from kg.namespaces import AKG, SHAPES
 from kg.results import CheckReport, Finding, Header
@@ -67,13 +68,13 @@ class Options:
     amendments: tuple[str, ...] = ()
 
 
-def run_graph(law: Graph, facts: Iterable[tuple[object, ...]], *, as_of: dict[URIRef, str],
+def run_graph(law: Graph, facts: Iterable[tuple[Node, Node, Node, Node]], *, as_of: dict[URIRef, str],
               fixed_as_of: bool, readings: Sequence[URIRef]) -> Graph:
     """The data graph of one run: the law, the facts, and the run's settings."""
     data = Graph()
     data += law
     for quad in facts:
-        data.add(quad[:3])  # type: ignore[arg-type]
+        data.add((quad[0], quad[1], quad[2]))
     run_node = BNode()
     data.add((run_node, RDF.type, AKG.Run))
     for r in readings:
@@ -85,22 +86,30 @@ def run_graph(law: Graph, facts: Iterable[tuple[object, ...]], *, as_of: dict[UR
     return data
 
 
-def _outcome_name(node: object) -> str:
-    return {AKG.Holds: "holds", AKG.Fails: "fails"}.get(node, "undetermined")  # type: ignore[call-overload]
+def _iri(g: Graph, s: Node | None, p: URIRef) -> URIRef:
+    value = g.value(s, p)
+    assert isinstance(value, URIRef), f"{s} has no IRI value for {p}"
+    return value
+
+
+def _outcome_name(node: Node | None) -> str:
+    if node == AKG.Holds:
+        return "holds"
+    return "fails" if node == AKG.Fails else "undetermined"
 
 
 def read_evaluations(data: Graph, results: list[Result], world: World,
                      codes: CodeIndex) -> list[Evaluation]:
-    evals: dict[URIRef, Evaluation] = {}
+    evals: dict[Node | None, Evaluation] = {}
     for e in data.subjects(RDF.type, AKG.Evaluation):
         assert isinstance(e, URIRef)
         reading = data.value(e, AKG.evalReading)
         evals[e] = Evaluation(
-            subject=data.value(e, AKG.evalSubject),  # type: ignore[arg-type]
-            norm=data.value(e, AKG.evaluates),  # type: ignore[arg-type]
+            subject=_iri(data, e, AKG.evalSubject),
+            norm=_iri(data, e, AKG.evaluates),
             reading=reading if isinstance(reading, URIRef) else None,
             world=world,
-            incident=data.value(e, AKG.inIncident),  # type: ignore[arg-type]
+            incident=_iri(data, e, AKG.inIncident),
         )
     for r in results:
         ev = evals.get(r.focus)
@@ -110,21 +119,21 @@ def read_evaluations(data: Graph, results: list[Result], world: World,
         if ev.verdict == "undetermined" and r.value is not None:
             ev.missing.add(str(r.value))
     for res in data.subjects(RDF.type, AKG.ConditionResult):
-        ev = evals.get(data.value(res, AKG.forEvaluation))  # type: ignore[arg-type]
+        ev = evals.get(data.value(res, AKG.forEvaluation))
         if ev is None:
             continue
         ev.conditions.append(Outcome(
-            node=data.value(res, AKG.condition),  # type: ignore[arg-type]
+            node=_iri(data, res, AKG.condition),
             outcome=_outcome_name(data.value(res, AKG.outcome)),
             missing=tuple(sorted(str(m) for m in data.objects(res, AKG.missing))),
             facts=explain.observed_facts(data, res, codes),
         ))
     for res in data.subjects(RDF.type, AKG.ExceptionResult):
-        ev = evals.get(data.value(res, AKG.forEvaluation))  # type: ignore[arg-type]
+        ev = evals.get(data.value(res, AKG.forEvaluation))
         if ev is None:
             continue
         ev.exceptions.append(Outcome(
-            node=data.value(res, AKG.exception),  # type: ignore[arg-type]
+            node=_iri(data, res, AKG.exception),
             outcome=_outcome_name(data.value(res, AKG.outcome)),
         ))
     return list(evals.values())

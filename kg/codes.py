@@ -49,5 +49,7 @@ class CodeIndex:
     def respondent_kind(self, agency: str, role: str) -> URIRef | None:
         return self.respondents.get((agency, role))
 
-    def notation(self, concept: URIRef) -> str:
-        return self.notation_of.get(concept, str(concept))
+    def notation(self, concept: object) -> str:
+        if isinstance(concept, URIRef):
+            return self.notation_of.get(concept, str(concept))
+        return str(concept)

@@ -56,7 +56,7 @@ def _agencies(data: Graph, q: URIRef, codes: CodeIndex, info: LawInfo,
                              if isinstance(p, URIRef)), key=info.citation)
         grounds = tuple(info.ground(p, as_of) for p in provisions)
         out.append(AgencyPower(
-            agency=codes.notation(info.law.value(grant, AKG.grantee)),  # type: ignore[arg-type]
+            agency=codes.notation(info.law.value(grant, AKG.grantee)),
             power=tail(info.law.value(grant, AKG.power)),
             provision=", ".join(info.citation(p) for p in provisions),
             readings=tuple(sorted(readings)),

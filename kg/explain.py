@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.cards import Card
 from kg.codes import CodeIndex
@@ -17,7 +18,7 @@ from kg.namespaces import AKG, AKG_NONE
 from kg.results import Finding, Step
 
 if TYPE_CHECKING:
-    from kg.check import Evaluation
+    from kg.check import Evaluation, Outcome
     from kg.lawinfo import LawInfo
 
 PHRASE = {"violates": "is broken", "complies": "is not broken",
@@ -26,7 +27,7 @@ OUTCOME = {"holds": "holds", "fails": "does not hold", "undetermined": "cannot b
 EXCEPTION = {"holds": "applies", "fails": "does not apply", "undetermined": "may apply"}
 
 
-def show(node: object, data: Graph, codes: CodeIndex) -> str:
+def show(node: Node | None, data: Graph, codes: CodeIndex) -> str:
     """A value as the card would write it."""
     if node == AKG.Unknown:
         return "unknown"
@@ -42,9 +43,9 @@ def show(node: object, data: Graph, codes: CodeIndex) -> str:
     return str(node)
 
 
-def observed_facts(data: Graph, res: object, codes: CodeIndex) -> tuple[str, ...]:
-    item = data.value(res, AKG.observedItem)  # type: ignore[arg-type]
-    prop = data.value(res, AKG.observedField)  # type: ignore[arg-type]
+def observed_facts(data: Graph, res: Node, codes: CodeIndex) -> tuple[str, ...]:
+    item = data.value(res, AKG.observedItem)
+    prop = data.value(res, AKG.observedField)
     if item is None or prop is None:
         return ()
     key = data.value(prop, AKG.cardKey)
@@ -131,7 +132,7 @@ def finding(*, records: list[Evaluation], verdict: str, depends_on: tuple[str, .
     for rec in _representative(records):
         under = f" (under the reading {info.reading_id(rec.reading)})" if rec.reading else ""
         own = set(info.law.objects(norm, AKG.condition))
-        outcome_of = {c.node: c for c in rec.conditions}
+        outcome_of: dict[Node, Outcome] = {c.node: c for c in rec.conditions}
         for cond in rec.conditions:
             if cond.node not in own:
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDFS
 
 from kg.errors import InputError
@@ -42,25 +43,25 @@ class LawInfo:
         value = self.law.value(node, AKG.readingId)
         return str(value) if value is not None else tail(node)
 
-    def citation(self, provision: object) -> str:
-        value = self.law.value(provision, AKG.citation)  # type: ignore[arg-type]
+    def citation(self, provision: Node | None) -> str:
+        value = self.law.value(provision, AKG.citation)
         return str(value) if value is not None else tail(provision)
 
-    def status(self, node: object) -> str:
-        value = self.law.value(node, AKG.encodingStatus)  # type: ignore[arg-type]
+    def status(self, node: Node | None) -> str:
+        value = self.law.value(node, AKG.encodingStatus)
         return tail(value) if value is not None else "unconfirmed"
 
-    def label(self, node: object) -> str:
-        value = self.law.value(node, RDFS.label)  # type: ignore[arg-type]
+    def label(self, node: Node | None) -> str:
+        value = self.law.value(node, RDFS.label)
         return str(value) if value is not None else tail(node)
 
-    def stated_in(self, node: object) -> URIRef | None:
-        value = self.law.value(node, AKG.statedIn)  # type: ignore[arg-type]
+    def stated_in(self, node: Node | None) -> URIRef | None:
+        value = self.law.value(node, AKG.statedIn)
         return value if isinstance(value, URIRef) else None
 
     def version_status(self, provision: URIRef, as_of: str) -> str | None:
         """The status of the version of the provision (or its section) in force on a date."""
-        node: object = provision
+        node: Node | None = provision
         while isinstance(node, URIRef):
             for version in self.law.subjects(AKG.versionOf, node):
                 start = self.law.value(version, AKG.validFrom)
@@ -78,6 +79,6 @@ class LawInfo:
             status = version
         return Ground(self.citation(provision), status, str(provision))
 
-    def item_id(self, data: Graph, node: object) -> str | None:
-        value = data.value(node, AKG.itemId)  # type: ignore[arg-type]
+    def item_id(self, data: Graph, node: Node | None) -> str | None:
+        value = data.value(node, AKG.itemId)
         return str(value) if isinstance(value, Literal) else None

@@ -49,11 +49,11 @@ def read_properties(law: Graph, shapes_text: str) -> set[URIRef]:
     props: set[URIRef] = set()
     for p in (AKG.field, AKG.thenField):
         props.update(o for o in law.objects(None, p) if isinstance(o, URIRef))
-    for p in set(law.predicates()) | set(law.subjects()):
-        if isinstance(p, URIRef) and str(p).startswith(str(AKG)):
-            local = str(p)[len(str(AKG)):]
+    for term in set(law.predicates()) | set(law.subjects()):
+        if isinstance(term, URIRef) and str(term).startswith(str(AKG)):
+            local = str(term)[len(str(AKG)):]
             if f"akg:{local} " in shapes_text or f"akg:{local}\n" in shapes_text:
-                props.add(p)
+                props.add(term)
     return props
 
 

@@ -35,8 +35,7 @@ class Context:
 
 
 def _shapes_text() -> str:
-    return "\n".join(p.read_text(encoding="utf-8")
-                     for p in sorted(folder("shapes").glob("*.ttl")))
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder("shapes").glob("*.ttl")))
 
 
 @lru_cache(maxsize=1)
@@ -66,13 +65,17 @@ def resolve_card(target: str, ctx: Context) -> Card:
     path = Path(target)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
-            raise InputError(target, "no such card file",
-                             "give the path of a .yaml card, or an incident id")
+            raise InputError(
+                target, "no such card file", "give the path of a .yaml card, or an incident id"
+            )
         return read_card(path, ctx.codes)
     known = incident_cards(ctx)
     if target not in known:
-        raise InputError(target, "no incident with this id in the knowledge graph, and no "
-                         "such file", f"use a card file or one of: {', '.join(sorted(known))}")
+        raise InputError(
+            target,
+            "no incident with this id in the knowledge graph, and no such file",
+            f"use a card file or one of: {', '.join(sorted(known))}",
+        )
     return read_card(known[target], ctx.codes)
 
 
@@ -82,24 +85,41 @@ def _valid_date(value: str, option: str) -> str:
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
-        raise InputError(option, f"'{value}' is not a date", "write YYYY-MM-DD",
-                         field=option) from None
+        raise InputError(
+            option, f"'{value}' is not a date", "write YYYY-MM-DD", field=option
+        ) from None
     if len(value) != 10:
         raise InputError(option, f"'{value}' is not a date", "write YYYY-MM-DD", field=option)
     return value
 
 
-def check(targets: list[str], *, as_of: str | None = None, readings: tuple[str, ...] = (),
-          assume: tuple[str, ...] = (), ctx: Context | None = None) -> list[CheckReport]:
+def check(
+    targets: list[str],
+    *,
+    as_of: str | None = None,
+    readings: tuple[str, ...] = (),
+    assume: tuple[str, ...] = (),
+    ctx: Context | None = None,
+) -> list[CheckReport]:
     """Check cards given as files or incident ids; any bad input raises InputError."""
     ctx = ctx or context()
-    return check_cards_read([resolve_card(t, ctx) for t in targets], as_of=as_of,
-                            readings=readings, assume=assume, ctx=ctx)
+    return check_cards_read(
+        [resolve_card(t, ctx) for t in targets],
+        as_of=as_of,
+        readings=readings,
+        assume=assume,
+        ctx=ctx,
+    )
 
 
-def check_cards_read(cards: list[Card], *, as_of: str | None = None,
-                     readings: tuple[str, ...] = (), assume: tuple[str, ...] = (),
-                     ctx: Context | None = None) -> list[CheckReport]:
+def check_cards_read(
+    cards: list[Card],
+    *,
+    as_of: str | None = None,
+    readings: tuple[str, ...] = (),
+    assume: tuple[str, ...] = (),
+    ctx: Context | None = None,
+) -> list[CheckReport]:
     """Check cards already read and validated."""
     ctx = ctx or context()
     if as_of is not None:
@@ -110,18 +130,38 @@ def check_cards_read(cards: list[Card], *, as_of: str | None = None,
     return check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
 
 
-def who(*, allegation: str, respondent: str, date: str, readings: tuple[str, ...] = (),
-        ctx: Context | None = None) -> Competence:
+def who(
+    *,
+    allegation: str,
+    respondent: str,
+    date: str,
+    readings: tuple[str, ...] = (),
+    ctx: Context | None = None,
+) -> Competence:
     ctx = ctx or context()
     _valid_date(date, "--date")
     if allegation not in ctx.codes.notations("allegation"):
-        raise InputError("--allegation", f"'{allegation}' is not an allegation code",
-                         f"use one of: {', '.join(ctx.codes.notations('allegation'))}",
-                         field="--allegation")
+        raise InputError(
+            "--allegation",
+            f"'{allegation}' is not an allegation code",
+            f"use one of: {', '.join(ctx.codes.notations('allegation'))}",
+            field="--allegation",
+        )
     if respondent not in ctx.codes.notations("respondent"):
-        raise InputError("--respondent", f"'{respondent}' is not a respondent kind",
-                         f"use one of: {', '.join(ctx.codes.notations('respondent'))}",
-                         field="--respondent")
+        raise InputError(
+            "--respondent",
+            f"'{respondent}' is not a respondent kind",
+            f"use one of: {', '.join(ctx.codes.notations('respondent'))}",
+            field="--respondent",
+        )
     nodes = tuple(ctx.info.reading(r) for r in readings)
-    return who_query(ctx.law, ctx.shapes, ctx.codes, ctx.info, allegation=allegation,
-                     respondent=respondent, date=date, readings=nodes)
+    return who_query(
+        ctx.law,
+        ctx.shapes,
+        ctx.codes,
+        ctx.info,
+        allegation=allegation,
+        respondent=respondent,
+        date=date,
+        readings=nodes,
+    )

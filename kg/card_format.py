@@ -83,17 +83,29 @@ ITEMS: dict[str, tuple[Field, ...]] = {
         _f("kind", "code", "kind", required=True, scheme="action"),
         _f("time", "time", "time"),
         _f("in_response_to", "ref", "inResponseTo", targets=("calls",)),
-        _f("assists", "ref", "assists", targets=("operations",), unknown=True, none=True,
-           default="none"),
+        _f(
+            "assists",
+            "ref",
+            "assists",
+            targets=("operations",),
+            unknown=True,
+            none=True,
+            default="none",
+        ),
         _f("purpose", "code", "purpose", scheme="purpose", unknown=True),
         _f("basis", "code", "basis", scheme="basis", unknown=True),
         _f("subject", "ref", "subjectPerson", targets=("persons",)),
         _f("topic", "code", "topic", scheme="topic"),
         _f("recipient", "code", "recipient", scheme="agency"),
-        _f("written_authorization", "bool", "writtenAuthorization", unknown=True,
-           default="false"),
-        _f("legal_requirement", "code", "legalRequirement", scheme="legal-requirement",
-           unknown=True, default="none"),
+        _f("written_authorization", "bool", "writtenAuthorization", unknown=True, default="false"),
+        _f(
+            "legal_requirement",
+            "code",
+            "legalRequirement",
+            scheme="legal-requirement",
+            unknown=True,
+            default="none",
+        ),
         _f("supervisor_reviewed", "bool", "supervisorReviewed", unknown=True),
         SOURCE,
     ),
@@ -119,8 +131,12 @@ ITEMS: dict[str, tuple[Field, ...]] = {
         _f("kind", "code", "reviewKind", required=True, scheme="review-kind"),
         _f("opened", "date", "opened"),
         _f("completed", "date", "completed"),
-        _f("about", "refs", "about",
-           targets=("operations", "persons", "calls", "actions", "complaints")),
+        _f(
+            "about",
+            "refs",
+            "about",
+            targets=("operations", "persons", "calls", "actions", "complaints"),
+        ),
         SOURCE,
     ),
     "events": (
@@ -182,8 +198,12 @@ def _value_schema(f: Field, codes: dict[str, list[str]]) -> dict[str, Any]:
     elif f.kind == "date":
         base = {"type": "string", "pattern": DATE, "format": "date"}
     elif f.kind == "month-date":
-        base = {"anyOf": [{"type": "string", "pattern": DATE, "format": "date"},
-                          {"type": "string", "pattern": MONTH}]}
+        base = {
+            "anyOf": [
+                {"type": "string", "pattern": DATE, "format": "date"},
+                {"type": "string", "pattern": MONTH},
+            ]
+        }
     elif f.kind == "time":
         base = {"type": "string", "pattern": TIME}
     elif f.kind == "int":
@@ -195,13 +215,20 @@ def _value_schema(f: Field, codes: dict[str, list[str]]) -> dict[str, Any]:
     elif f.kind == "codes":
         base = {"type": "array", "items": {"enum": codes[f.scheme or ""]}}
     elif f.kind == "actor":
-        base = {"anyOf": [
-            {"type": "string", "pattern": ACTOR},
-            {"type": "object", "additionalProperties": False,
-             "required": ["agency", "role"],
-             "properties": {"agency": {"enum": codes["agency"]},
-                            "role": {"enum": codes["role"]}}},
-        ]}
+        base = {
+            "anyOf": [
+                {"type": "string", "pattern": ACTOR},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["agency", "role"],
+                    "properties": {
+                        "agency": {"enum": codes["agency"]},
+                        "role": {"enum": codes["role"]},
+                    },
+                },
+            ]
+        }
     elif f.kind == "ref":
         base = {"type": "string", "pattern": SLUG}
         if f.none:

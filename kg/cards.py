@@ -84,18 +84,27 @@ def _parse(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise InputError(str(path), f"YAML syntax error: {exc.problem or exc}",
-                         "correct the YAML at that line (indentation, quotes, colons)",
-                         line=line) from None
+        raise InputError(
+            str(path),
+            f"YAML syntax error: {exc.problem or exc}",
+            "correct the YAML at that line (indentation, quotes, colons)",
+            line=line,
+        ) from None
     lines: dict[tuple[Any, ...], int] = {}
     if root is None:
-        raise InputError(str(path), "the card is empty",
-                         "start from the example in docs/cards.md", line=1)
+        raise InputError(
+            str(path), "the card is empty", "start from the example in docs/cards.md", line=1
+        )
     try:
         return _plain(root, (), lines), lines
     except _DuplicateKey as dup:
-        raise InputError(str(path), f"key '{dup.key}' appears twice",
-                         "keep one of them", line=dup.line, field=dup.key) from None
+        raise InputError(
+            str(path),
+            f"key '{dup.key}' appears twice",
+            "keep one of them",
+            line=dup.line,
+            field=dup.key,
+        ) from None
 
 
 # -- validation ------------------------------------------------------------------------
@@ -145,23 +154,31 @@ def _explain(err: jsonschema.ValidationError, codes: CodeIndex) -> tuple[str, st
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
         key = extra[0] if extra else "?"
-        return (f"unknown key '{key}'",
-                f"remove it or use one of: {', '.join(allowed)}", (*path, key))
+        return (
+            f"unknown key '{key}'",
+            f"remove it or use one of: {', '.join(allowed)}",
+            (*path, key),
+        )
     if err.validator == "required":
         missing = str(err.message).split("'")[1]
-        return (f"required key '{missing}' is missing", f"add '{missing}: ...'",
-                (*path, missing))
+        return (f"required key '{missing}' is missing", f"add '{missing}: ...'", (*path, missing))
     f = _field_for(path)
     where = f.key if f else (str(path[-1]) if path else "card")
     if f and f.kind in ("code", "codes") and f.scheme:
         known = codes.notations(f.scheme)
-        bad = value if isinstance(value, str) else next(
-            (v for v in (value or []) if v not in known), value)
+        bad = (
+            value
+            if isinstance(value, str)
+            else next((v for v in (value or []) if v not in known), value)
+        )
         if isinstance(value, list) and not isinstance(bad, str):
             bad = value
         more = ", or unknown" if f.unknown else ""
-        return (f"'{bad}' is not a known {f.scheme} code",
-                f"use one of: {', '.join(known)}{more}", path)
+        return (
+            f"'{bad}' is not a known {f.scheme} code",
+            f"use one of: {', '.join(known)}{more}",
+            path,
+        )
     if isinstance(value, str) or value is None:
         return (f"'{value}' is not a valid value for '{where}'", _fix_for(f), path)
     kind = "a list" if isinstance(value, list) else "a mapping"
@@ -174,7 +191,7 @@ def _fix_for(f: fmt.Field | None) -> str:
     hints = {
         "date": "write a real date as YYYY-MM-DD (e.g. 2025-06-04)",
         "month-date": "write YYYY-MM-DD, YYYY-MM or unknown",
-        "time": "write a 24-hour time HH:MM in quotes (e.g. \"14:06\")",
+        "time": 'write a 24-hour time HH:MM in quotes (e.g. "14:06")',
         "int": "write a whole number, or unknown",
         "bool": "write true or false" + (", or unknown" if f.unknown else ""),
         "slug": "use lower-case letters, digits and hyphens, starting with a letter or digit",
@@ -189,8 +206,9 @@ def _fix_for(f: fmt.Field | None) -> str:
     return hints.get(f.kind, "see the card format in docs/cards.md")
 
 
-def _check_schema(path: Path, data: Any, lines: dict[tuple[Any, ...], int],
-                  codes: CodeIndex) -> None:
+def _check_schema(
+    path: Path, data: Any, lines: dict[tuple[Any, ...], int], codes: CodeIndex
+) -> None:
     validator = jsonschema.Draft202012Validator(
         fmt.json_schema(codes.all_notations()),
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
@@ -203,11 +221,11 @@ def _check_schema(path: Path, data: Any, lines: dict[tuple[Any, ...], int],
         while err.context:
             err = min(err.context, key=lambda e: (-len(e.absolute_path), e.validator))
         leaves.append(err)
-    first = min(leaves, key=lambda e: (_line_of(lines, tuple(e.absolute_path)) or 0,
-                                        -len(e.absolute_path)))
+    first = min(
+        leaves, key=lambda e: (_line_of(lines, tuple(e.absolute_path)) or 0, -len(e.absolute_path))
+    )
     problem, fix, at = _explain(first, codes)
-    raise InputError(str(path), problem, fix, line=_line_of(lines, at),
-                     field=_dotted(at, data))
+    raise InputError(str(path), problem, fix, line=_line_of(lines, at), field=_dotted(at, data))
 
 
 def _check_references(card: Card) -> None:
@@ -216,9 +234,13 @@ def _check_references(card: Card) -> None:
         for i, item in enumerate(card.items(name)):
             line = _line_of(card.lines, (name, i, "id"))
             if item["id"] in ids or item["id"] == card.id:
-                raise InputError(card.path, f"id '{item['id']}' is used twice",
-                                 "give every item its own id", line=line,
-                                 field=f"{name}[{item['id']}].id")
+                raise InputError(
+                    card.path,
+                    f"id '{item['id']}' is used twice",
+                    "give every item its own id",
+                    line=line,
+                    field=f"{name}[{item['id']}].id",
+                )
             ids[item["id"]] = (name, i)
     for name, fields in fmt.ITEMS.items():
         for i, item in enumerate(card.items(name)):
@@ -231,31 +253,42 @@ def _check_references(card: Card) -> None:
                         if v not in ids or ids[v][0] not in f.targets:
                             at = (name, i, f.key) + ((j,) if f.kind == "refs" else ())
                             raise InputError(
-                                card.path, f"'{v}' is not the id of an item of "
+                                card.path,
+                                f"'{v}' is not the id of an item of "
                                 f"{' or '.join(f.targets)} in this card",
                                 f"use the id of one of the card's {' or '.join(f.targets)}",
                                 line=_line_of(card.lines, at),
-                                field=f"{name}[{item['id']}].{f.key}")
+                                field=f"{name}[{item['id']}].{f.key}",
+                            )
     for i, claim in enumerate(card.items("claims")):
         _check_claim(card, i, claim, ids)
 
 
-def _check_claim(card: Card, i: int, claim: dict[str, Any],
-                 ids: dict[str, tuple[str, int]]) -> None:
+def _check_claim(
+    card: Card, i: int, claim: dict[str, Any], ids: dict[str, tuple[str, int]]
+) -> None:
     at = ("claims", i, "about")
     where = f"claims[{claim['id']}].about"
     target, _, key = claim["about"].partition(".")
     if target not in ids or not key:
-        raise InputError(card.path, f"'{claim['about']}' does not name an item and a field",
-                         "write <item id>.<field>, e.g. a1.assists",
-                         line=_line_of(card.lines, at), field=where)
+        raise InputError(
+            card.path,
+            f"'{claim['about']}' does not name an item and a field",
+            "write <item id>.<field>, e.g. a1.assists",
+            line=_line_of(card.lines, at),
+            field=where,
+        )
     list_name, _ = ids[target]
     f = fmt.field(list_name, key)
     if f is None or key in ("id", "source") or f.prop is None:
         allowed = [x.key for x in fmt.ITEMS[list_name] if x.prop and x.key != "source"]
-        raise InputError(card.path, f"'{key}' is not a field of {list_name} that a claim "
-                         "can dispute", f"use one of: {', '.join(allowed)}",
-                         line=_line_of(card.lines, at), field=where)
+        raise InputError(
+            card.path,
+            f"'{key}' is not a field of {list_name} that a claim can dispute",
+            f"use one of: {', '.join(allowed)}",
+            line=_line_of(card.lines, at),
+            field=where,
+        )
 
 
 def _check_claim_values(card: Card, codes: CodeIndex) -> None:
@@ -265,23 +298,33 @@ def _check_claim_values(card: Card, codes: CodeIndex) -> None:
         found = card.find(target)
         assert found is not None
         list_name, item = found
-        trial = {"card": "1", "id": "x", "title": "x", "date": "2000-01-01",
-                 list_name: [{**_required_stub(list_name, item), key: claim["value"]}]}
+        trial = {
+            "card": "1",
+            "id": "x",
+            "title": "x",
+            "date": "2000-01-01",
+            list_name: [{**_required_stub(list_name, item), key: claim["value"]}],
+        }
         validator = jsonschema.Draft202012Validator(
             fmt.json_schema(codes.all_notations()),
-            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        )
         f = fmt.field(list_name, key)
         assert f is not None
         ok = validator.is_valid(trial)
         if ok and f.kind in ("ref", "refs"):
             values = claim["value"] if isinstance(claim["value"], list) else [claim["value"]]
-            ok = all(v in ("none", "unknown") or (card.find(v) or ("",))[0] in f.targets
-                     for v in values)
+            ok = all(
+                v in ("none", "unknown") or (card.find(v) or ("",))[0] in f.targets for v in values
+            )
         if not ok:
-            raise InputError(card.path, f"'{claim['value']}' is not a valid value for "
-                             f"'{claim['about']}'", _fix_for(f),
-                             line=_line_of(card.lines, ("claims", i, "value")),
-                             field=f"claims[{claim['id']}].value")
+            raise InputError(
+                card.path,
+                f"'{claim['value']}' is not a valid value for '{claim['about']}'",
+                _fix_for(f),
+                line=_line_of(card.lines, ("claims", i, "value")),
+                field=f"claims[{claim['id']}].value",
+            )
 
 
 def _required_stub(list_name: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -293,12 +336,17 @@ def read_card(path: Path, codes: CodeIndex) -> Card:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(str(path), f"cannot read the file ({exc.strerror})",
-                         "check the path") from None
+        raise InputError(
+            str(path), f"cannot read the file ({exc.strerror})", "check the path"
+        ) from None
     data, lines = _parse(path, text)
     if not isinstance(data, dict):
-        raise InputError(str(path), "a card must be a mapping of keys to values",
-                         "start from the example in docs/cards.md", line=1)
+        raise InputError(
+            str(path),
+            "a card must be a mapping of keys to values",
+            "start from the example in docs/cards.md",
+            line=1,
+        )
     _check_schema(path, data, lines, codes)
     card = Card(str(path), data, lines)
     _check_references(card)
@@ -317,8 +365,7 @@ def source_graph(incident: str, source_id: str | None) -> URIRef:
     return GRAPH[f"incident/{incident}/{source_id or 'card'}"]
 
 
-def _actor_quads(s: URIRef, f: fmt.Field, value: Any, codes: CodeIndex,
-                 g: URIRef) -> list[Quad]:
+def _actor_quads(s: URIRef, f: fmt.Field, value: Any, codes: CodeIndex, g: URIRef) -> list[Quad]:
     if isinstance(value, dict):
         agency, role = value["agency"], value["role"]
     else:
@@ -363,8 +410,12 @@ def field_values(card: Card, f: fmt.Field, value: Any, codes: CodeIndex) -> list
     return [Literal(value)]
 
 
-def card_quads(card: Card, codes: CodeIndex, *, claim_values: dict[str, str] | None = None,
-               ) -> list[Quad]:
+def card_quads(
+    card: Card,
+    codes: CodeIndex,
+    *,
+    claim_values: dict[str, str] | None = None,
+) -> list[Quad]:
     """The card as quads. `claim_values` maps '<item>.<field>' to a value that replaces
     the stated one (a claim taken as true for one evaluation)."""
     inc = item_iri(card.id)
@@ -390,9 +441,14 @@ def card_quads(card: Card, codes: CodeIndex, *, claim_values: dict[str, str] | N
     return quads
 
 
-def _item_quads(card: Card, list_name: str, fields: tuple[fmt.Field, ...],
-                item: dict[str, Any], codes: CodeIndex,
-                overrides: dict[str, str]) -> list[Quad]:
+def _item_quads(
+    card: Card,
+    list_name: str,
+    fields: tuple[fmt.Field, ...],
+    item: dict[str, Any],
+    codes: CodeIndex,
+    overrides: dict[str, str],
+) -> list[Quad]:
     s = item_iri(card.id, item["id"])
     src = item.get("source") if list_name != "sources" else None
     g = source_graph(card.id, src)
@@ -408,9 +464,11 @@ def _item_quads(card: Card, list_name: str, fields: tuple[fmt.Field, ...],
         return out
     if list_name == "claims":
         target, _, key = item["about"].partition(".")
-        out += [(s, AKG.claimAbout, item_iri(card.id, target), g),
-                (s, AKG.claimField, Literal(key), g),
-                (s, AKG.claimValue, Literal(str(item["value"])), g)]
+        out += [
+            (s, AKG.claimAbout, item_iri(card.id, target), g),
+            (s, AKG.claimField, Literal(key), g),
+            (s, AKG.claimValue, Literal(str(item["value"])), g),
+        ]
         if "asserted_by" in item:
             out.append((s, AKG.assertedBy, Literal(item["asserted_by"]), g))
         return out
@@ -435,8 +493,9 @@ def _item_quads(card: Card, list_name: str, fields: tuple[fmt.Field, ...],
     return out
 
 
-def _source_quads(card: Card, item: dict[str, Any], codes: CodeIndex, s: URIRef,
-                  g: URIRef) -> list[Quad]:
+def _source_quads(
+    card: Card, item: dict[str, Any], codes: CodeIndex, s: URIRef, g: URIRef
+) -> list[Quad]:
     out: list[Quad] = [(s, DCTERMS.title, Literal(item["title"]), g)]
     if "publisher" in item:
         out.append((s, DCTERMS.publisher, Literal(item["publisher"]), g))

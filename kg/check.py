@@ -68,8 +68,14 @@ class Options:
     amendments: tuple[str, ...] = ()
 
 
-def run_graph(law: Graph, facts: Iterable[tuple[Node, Node, Node, Node]], *, as_of: dict[URIRef, str],
-              fixed_as_of: bool, readings: Sequence[URIRef]) -> Graph:
+def run_graph(
+    law: Graph,
+    facts: Iterable[tuple[Node, Node, Node, Node]],
+    *,
+    as_of: dict[URIRef, str],
+    fixed_as_of: bool,
+    readings: Sequence[URIRef],
+) -> Graph:
     """The data graph of one run: the law, the facts, and the run's settings."""
     data = Graph()
     data += law
@@ -98,8 +104,9 @@ def _outcome_name(node: Node | None) -> str:
     return "fails" if node == AKG.Fails else "undetermined"
 
 
-def read_evaluations(data: Graph, results: list[Result], world: World,
-                     codes: CodeIndex) -> list[Evaluation]:
+def read_evaluations(
+    data: Graph, results: list[Result], world: World, codes: CodeIndex
+) -> list[Evaluation]:
     evals: dict[Node | None, Evaluation] = {}
     for e in data.subjects(RDF.type, AKG.Evaluation):
         assert isinstance(e, URIRef)
@@ -122,20 +129,24 @@ def read_evaluations(data: Graph, results: list[Result], world: World,
         ev = evals.get(data.value(res, AKG.forEvaluation))
         if ev is None:
             continue
-        ev.conditions.append(Outcome(
-            node=_iri(data, res, AKG.condition),
-            outcome=_outcome_name(data.value(res, AKG.outcome)),
-            missing=tuple(sorted(str(m) for m in data.objects(res, AKG.missing))),
-            facts=explain.observed_facts(data, res, codes),
-        ))
+        ev.conditions.append(
+            Outcome(
+                node=_iri(data, res, AKG.condition),
+                outcome=_outcome_name(data.value(res, AKG.outcome)),
+                missing=tuple(sorted(str(m) for m in data.objects(res, AKG.missing))),
+                facts=explain.observed_facts(data, res, codes),
+            )
+        )
     for res in data.subjects(RDF.type, AKG.ExceptionResult):
         ev = evals.get(data.value(res, AKG.forEvaluation))
         if ev is None:
             continue
-        ev.exceptions.append(Outcome(
-            node=_iri(data, res, AKG.exception),
-            outcome=_outcome_name(data.value(res, AKG.outcome)),
-        ))
+        ev.exceptions.append(
+            Outcome(
+                node=_iri(data, res, AKG.exception),
+                outcome=_outcome_name(data.value(res, AKG.outcome)),
+            )
+        )
     return list(evals.values())
 
 
@@ -152,30 +163,48 @@ def _depends_on(records: list[Evaluation], info: LawInfo) -> tuple[str, ...]:
         for about, cid in a.world.choices:
             if cid is None or cid in claims:
                 continue
-            if any(b.reading == a.reading and b.verdict != a.verdict
-                   and b.world.choice(about) is None and a.world.differs_only_in(b.world, about)
-                   for b in records):
+            if any(
+                b.reading == a.reading
+                and b.verdict != a.verdict
+                and b.world.choice(about) is None
+                and a.world.differs_only_in(b.world, about)
+                for b in records
+            ):
                 claims.add(cid)
     out += [f"claim:{c}" for c in sorted(claims)]
     return tuple(out)
 
 
-def build_finding(records: list[Evaluation], card: Card, data: Graph, info: LawInfo,
-                  codes: CodeIndex, as_of: str) -> Finding:
+def build_finding(
+    records: list[Evaluation], card: Card, data: Graph, info: LawInfo, codes: CodeIndex, as_of: str
+) -> Finding:
     verdicts = {r.verdict for r in records}
     verdict = verdicts.pop() if len(verdicts) == 1 else "contested"
     depends = _depends_on(records, info) if verdict == "contested" else ()
-    missing = tuple(sorted({m for r in records if r.verdict == "undetermined"
-                            for m in r.missing}))
+    missing = tuple(sorted({m for r in records if r.verdict == "undetermined" for m in r.missing}))
     first = records[0]
     return explain.finding(
-        records=records, verdict=verdict, depends_on=depends, missing=missing,
-        subject_id=info.item_id(data, first.subject) or card.id, data=data, info=info,
-        codes=codes, as_of=as_of)
+        records=records,
+        verdict=verdict,
+        depends_on=depends,
+        missing=missing,
+        subject_id=info.item_id(data, first.subject) or card.id,
+        data=data,
+        info=info,
+        codes=codes,
+        as_of=as_of,
+    )
 
 
-def check_cards(cards: Sequence[Card], law: Graph, shapes: Graph, codes: CodeIndex,
-                info: LawInfo, header: Header, options: Options) -> list[CheckReport]:
+def check_cards(
+    cards: Sequence[Card],
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    header: Header,
+    options: Options,
+) -> list[CheckReport]:
     """Check cards against the law (given as a graph, already amended if asked).
 
     The k-th combination of claims of every card is checked in one SHACL run: the rules
@@ -183,8 +212,9 @@ def check_cards(cards: Sequence[Card], law: Graph, shapes: Graph, codes: CodeInd
     checked together, nor on their order (a test proves it).
     """
     read = read_properties(law, info.shapes_text)
-    reading_nodes = [info.reading(r, cards[0].path if cards else "--reading")
-                     for r in options.readings]
+    reading_nodes = [
+        info.reading(r, cards[0].path if cards else "--reading") for r in options.readings
+    ]
     _check_assumed(cards, options.assume)
     plans = []
     for card in cards:
@@ -195,13 +225,19 @@ def check_cards(cards: Sequence[Card], law: Graph, shapes: Graph, codes: CodeInd
     questions: dict[URIRef, list[tuple[World, list[Question]]]] = defaultdict(list)
     stated: dict[URIRef, tuple[Graph, Validation]] = {}
     for k in range(max((len(p) for p in plans), default=0)):
-        batch = [(card, plan[k]) for card, plan in zip(cards, plans, strict=True)
-                 if k < len(plan)]
-        facts = [q for card, world in batch
-                 for q in card_quads(card, codes, claim_values=world.claim_values(card))]
-        data = run_graph(law, facts, as_of={item_iri(c.id): as_of[item_iri(c.id)]
-                                            for c, _ in batch},
-                         fixed_as_of=options.as_of is not None, readings=reading_nodes)
+        batch = [(card, plan[k]) for card, plan in zip(cards, plans, strict=True) if k < len(plan)]
+        facts = [
+            q
+            for card, world in batch
+            for q in card_quads(card, codes, claim_values=world.claim_values(card))
+        ]
+        data = run_graph(
+            law,
+            facts,
+            as_of={item_iri(c.id): as_of[item_iri(c.id)] for c, _ in batch},
+            fixed_as_of=options.as_of is not None,
+            readings=reading_nodes,
+        )
         validation = validate(data, shapes)
         worlds_of = {item_iri(card.id): world for card, world in batch}
         for inc, world in worlds_of.items():
@@ -211,32 +247,50 @@ def check_cards(cards: Sequence[Card], law: Graph, shapes: Graph, codes: CodeInd
             questions[inc].append((world, qs))
             if inc not in stated or not world.claims():
                 stated[inc] = (data, validation)
-    return [_report(card, evals[item_iri(card.id)], questions[item_iri(card.id)],
-                    stated[item_iri(card.id)], info, codes, header, options,
-                    as_of[item_iri(card.id)])
-            for card in cards]
+    return [
+        _report(
+            card,
+            evals[item_iri(card.id)],
+            questions[item_iri(card.id)],
+            stated[item_iri(card.id)],
+            info,
+            codes,
+            header,
+            options,
+            as_of[item_iri(card.id)],
+        )
+        for card in cards
+    ]
 
 
 def _check_assumed(cards: Sequence[Card], assume: Sequence[str]) -> None:
     for cid in assume:
         if not any(card.find(cid) for card in cards):
             known = sorted({c["id"] for card in cards for c in card.items("claims")})
-            raise InputError(cards[0].path if cards else "--assume",
-                             f"--assume names claim '{cid}', which no card given has",
-                             f"use a claim id of the card ({', '.join(known) or 'none'})",
-                             field="--assume")
+            raise InputError(
+                cards[0].path if cards else "--assume",
+                f"--assume names claim '{cid}', which no card given has",
+                f"use a claim id of the card ({', '.join(known) or 'none'})",
+                field="--assume",
+            )
 
 
-def _report(card: Card, evals: list[Evaluation],
-            questions: list[tuple[World, list[Question]]], stated: tuple[Graph, Validation],
-            info: LawInfo, codes: CodeIndex, header: Header, options: Options,
-            as_of: str) -> CheckReport:
+def _report(
+    card: Card,
+    evals: list[Evaluation],
+    questions: list[tuple[World, list[Question]]],
+    stated: tuple[Graph, Validation],
+    info: LawInfo,
+    codes: CodeIndex,
+    header: Header,
+    options: Options,
+    as_of: str,
+) -> CheckReport:
     data, validation = stated
     grouped: dict[tuple[URIRef, URIRef], list[Evaluation]] = defaultdict(list)
     for ev in evals:
         grouped[(ev.subject, ev.norm)].append(ev)
-    findings = [build_finding(recs, card, data, info, codes, as_of)
-                for recs in grouped.values()]
+    findings = [build_finding(recs, card, data, info, codes, as_of) for recs in grouped.values()]
     findings.sort(key=lambda f: (explain.item_order(card, f.subject), f.provision))
     return CheckReport(
         header=header,

@@ -56,17 +56,32 @@ def main() -> None:
 
 @main.command()
 @click.argument("targets", nargs=-1)
-@click.option("--all", "check_all", is_flag=True,
-              help="Check every incident in the knowledge graph.")
+@click.option(
+    "--all", "check_all", is_flag=True, help="Check every incident in the knowledge graph."
+)
 @click.option("--as-of", help="Apply the law in force on this date (YYYY-MM-DD).")
-@click.option("--reading", "readings", multiple=True,
-              help="Fix a reading of a contested provision (repeatable).")
+@click.option(
+    "--reading",
+    "readings",
+    multiple=True,
+    help="Fix a reading of a contested provision (repeatable).",
+)
 @click.option("--assume", multiple=True, help="Take a claim as true (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["json", "text", "ttl"]),
-              help="Output format (text on a terminal, json otherwise).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text", "ttl"]),
+    help="Output format (text on a terminal, json otherwise).",
+)
 @input_errors
-def check(targets: tuple[str, ...], check_all: bool, as_of: str | None,
-          readings: tuple[str, ...], assume: tuple[str, ...], fmt: str | None) -> None:
+def check(
+    targets: tuple[str, ...],
+    check_all: bool,
+    as_of: str | None,
+    readings: tuple[str, ...],
+    assume: tuple[str, ...],
+    fmt: str | None,
+) -> None:
     """Check incident cards (files or incident ids) against the law."""
     fmt = fmt or _default_format()
     ctx = api.context()
@@ -75,8 +90,11 @@ def check(targets: tuple[str, ...], check_all: bool, as_of: str | None,
     if check_all:
         names += [str(p) for p in api.incident_cards(ctx).values()]
     if not names:
-        raise InputError("kg check", "no card or incident id given",
-                         "name a card file or an incident id, or use --all")
+        raise InputError(
+            "kg check",
+            "no card or incident id given",
+            "name a card file or an incident id, or use --all",
+        )
     cards, bad = [], 0
     for name in names:
         try:
@@ -86,8 +104,7 @@ def check(targets: tuple[str, ...], check_all: bool, as_of: str | None,
                 raise
             click.echo(f"error: {err}", err=True)
             bad += 1
-    reports = api.check_cards_read(cards, as_of=as_of, readings=readings, assume=assume,
-                                   ctx=ctx)
+    reports = api.check_cards_read(cards, as_of=as_of, readings=readings, assume=assume, ctx=ctx)
     if fmt == "json":
         docs = [r.to_json() for r in reports]
         _emit_json(docs[0] if len(docs) == 1 and not bulk else docs)
@@ -107,16 +124,18 @@ def check(targets: tuple[str, ...], check_all: bool, as_of: str | None,
 @click.option("--reading", "readings", multiple=True, help="Fix a reading (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]))
 @input_errors
-def who(allegation: str, respondent: str, date: str | None, readings: tuple[str, ...],
-        fmt: str | None) -> None:
+def who(
+    allegation: str, respondent: str, date: str | None, readings: tuple[str, ...], fmt: str | None
+) -> None:
     """Who may investigate an allegation against a respondent on a date?"""
     import datetime
 
     fmt = fmt or _default_format()
     ctx = api.context()
     day = date or datetime.date.today().isoformat()
-    answer = api.who(allegation=allegation, respondent=respondent, date=day,
-                     readings=readings, ctx=ctx)
+    answer = api.who(
+        allegation=allegation, respondent=respondent, date=day, readings=readings, ctx=ctx
+    )
     if fmt == "json":
         _emit_json({**ctx.header.to_json(), **answer.to_json()})
     else:
@@ -124,10 +143,19 @@ def who(allegation: str, respondent: str, date: str | None, readings: tuple[str,
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["trig", "ttl", "jsonld", "nquads"]),
-              default="trig", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["trig", "ttl", "jsonld", "nquads"]),
+    default="trig",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @input_errors
 def export(fmt: str, output: Path | None) -> None:
     """Write the whole graph: ontology, law and incidents (one named graph per source)."""

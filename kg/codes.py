@@ -25,7 +25,7 @@ class CodeIndex:
         for concept, scheme in graph.subject_objects(SKOS.inScheme):
             if not isinstance(concept, URIRef) or not str(scheme).startswith(str(CODE)):
                 continue
-            name = str(scheme)[len(str(CODE)):]
+            name = str(scheme)[len(str(CODE)) :]
             for notation in graph.objects(concept, SKOS.notation):
                 by_scheme.setdefault(name, {})[str(notation)] = concept
                 notation_of[concept] = str(notation)

@@ -40,8 +40,9 @@ class Question:
         return (self.complaint, self.trigger, self.allegation)
 
 
-def _agencies(data: Graph, q: URIRef, codes: CodeIndex, info: LawInfo,
-              as_of: str) -> tuple[AgencyPower, ...]:
+def _agencies(
+    data: Graph, q: URIRef, codes: CodeIndex, info: LawInfo, as_of: str
+) -> tuple[AgencyPower, ...]:
     by_grant: dict[URIRef, set[str]] = {}
     for cand in data.subjects(AKG.forQuestion, q):
         grant = data.value(cand, AKG.grant)
@@ -52,22 +53,32 @@ def _agencies(data: Graph, q: URIRef, codes: CodeIndex, info: LawInfo,
             readings.add(info.reading_id(reading))
     out = []
     for grant, readings in by_grant.items():
-        provisions = sorted((p for p in info.law.objects(grant, AKG.grantedBy)
-                             if isinstance(p, URIRef)), key=info.citation)
+        provisions = sorted(
+            (p for p in info.law.objects(grant, AKG.grantedBy) if isinstance(p, URIRef)),
+            key=info.citation,
+        )
         grounds = tuple(info.ground(p, as_of) for p in provisions)
-        out.append(AgencyPower(
-            agency=codes.notation(info.law.value(grant, AKG.grantee)),
-            power=tail(info.law.value(grant, AKG.power)),
-            provision=", ".join(info.citation(p) for p in provisions),
-            readings=tuple(sorted(readings)),
-            grounds=grounds,
-            grant=str(grant),
-        ))
+        out.append(
+            AgencyPower(
+                agency=codes.notation(info.law.value(grant, AKG.grantee)),
+                power=tail(info.law.value(grant, AKG.power)),
+                provision=", ".join(info.citation(p) for p in provisions),
+                readings=tuple(sorted(readings)),
+                grounds=grounds,
+                grant=str(grant),
+            )
+        )
     return tuple(sorted(out, key=lambda a: (a.agency, a.provision)))
 
 
-def read_candidates(data: Graph, results: list[Result], codes: CodeIndex,
-                    info: LawInfo, *, incident: URIRef | None = None) -> list[Question]:
+def read_candidates(
+    data: Graph,
+    results: list[Result],
+    codes: CodeIndex,
+    info: LawInfo,
+    *,
+    incident: URIRef | None = None,
+) -> list[Question]:
     status: dict[URIRef, str] = {}
     for r in results:
         if r.shape in STATUS_OF_SHAPE:
@@ -83,16 +94,18 @@ def read_candidates(data: Graph, results: list[Result], codes: CodeIndex,
         allegation = data.value(q, AKG.allegation)
         kind = data.value(q, AKG.triggerKind)
         respondent = data.value(q, AKG.respondentKind)
-        out.append(Question(
-            complaint=info.item_id(data, complaint) if complaint is not None else None,
-            trigger=info.item_id(data, trigger) if trigger is not None else None,
-            trigger_kind=codes.notation(kind) if isinstance(kind, URIRef) else None,
-            allegation=codes.notation(allegation) if isinstance(allegation, URIRef) else None,
-            respondent=codes.notation(respondent) if isinstance(respondent, URIRef) else "",
-            as_of=as_of,
-            status=status.get(q, "gap"),
-            agencies=_agencies(data, q, codes, info, as_of),
-        ))
+        out.append(
+            Question(
+                complaint=info.item_id(data, complaint) if complaint is not None else None,
+                trigger=info.item_id(data, trigger) if trigger is not None else None,
+                trigger_kind=codes.notation(kind) if isinstance(kind, URIRef) else None,
+                allegation=codes.notation(allegation) if isinstance(allegation, URIRef) else None,
+                respondent=codes.notation(respondent) if isinstance(respondent, URIRef) else "",
+                as_of=as_of,
+                status=status.get(q, "gap"),
+                agencies=_agencies(data, q, codes, info, as_of),
+            )
+        )
     return out
 
 
@@ -112,8 +125,9 @@ def message(status: str, agencies: tuple[AgencyPower, ...]) -> str:
     return f"Contested: the readings of the law disagree on who investigates: {names}."
 
 
-def competence_entries(per_world: list[tuple[World, list[Question]]],
-                       info: LawInfo) -> list[Competence]:
+def competence_entries(
+    per_world: list[tuple[World, list[Question]]], info: LawInfo
+) -> list[Competence]:
     """Merge the answers of every world; where they differ, the entry is contested."""
     keys: dict[tuple[str | None, str | None, str | None], list[tuple[World, Question]]] = {}
     for world, questions in per_world:
@@ -122,22 +136,41 @@ def competence_entries(per_world: list[tuple[World, list[Question]]],
     out = []
     for answers in keys.values():
         base = min(answers, key=lambda wq: len(wq[0].claims()))[1]
-        differing = [(w, q) for w, q in answers
-                     if (q.status, q.agencies) != (base.status, base.agencies)]
+        differing = [
+            (w, q) for w, q in answers if (q.status, q.agencies) != (base.status, base.agencies)
+        ]
         agencies = {a.grant: a for _, q in answers for a in q.agencies}
         status = "contested" if differing else base.status
         depends = tuple(sorted({f"claim:{c}" for w, _ in differing for c in w.claims()}))
         merged = tuple(sorted(agencies.values(), key=lambda a: (a.agency, a.provision)))
-        out.append(Competence(
-            allegation=base.allegation, respondent=base.respondent, as_of=base.as_of,
-            status=status, agencies=merged, complaint=base.complaint, trigger=base.trigger,
-            trigger_kind=base.trigger_kind, depends_on=depends,
-            message=message(status, merged)))
+        out.append(
+            Competence(
+                allegation=base.allegation,
+                respondent=base.respondent,
+                as_of=base.as_of,
+                status=status,
+                agencies=merged,
+                complaint=base.complaint,
+                trigger=base.trigger,
+                trigger_kind=base.trigger_kind,
+                depends_on=depends,
+                message=message(status, merged),
+            )
+        )
     return sorted(out, key=lambda c: (c.complaint or "", c.trigger or "", c.allegation or ""))
 
 
-def who(law: Graph, shapes: Graph, codes: CodeIndex, info: LawInfo, *, allegation: str,
-        respondent: str, date: str, readings: tuple[URIRef, ...] = ()) -> Competence:
+def who(
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    *,
+    allegation: str,
+    respondent: str,
+    date: str,
+    readings: tuple[URIRef, ...] = (),
+) -> Competence:
     """Who may investigate an allegation against a respondent kind on a date."""
     data = Graph()
     data += law
@@ -152,6 +185,11 @@ def who(law: Graph, shapes: Graph, codes: CodeIndex, info: LawInfo, *, allegatio
     data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
     results = run(data, shapes)
     (answer,) = [a for a in read_candidates(data, results, codes, info)]
-    return Competence(allegation=allegation, respondent=respondent, as_of=date,
-                      status=answer.status, agencies=answer.agencies,
-                      message=message(answer.status, answer.agencies))
+    return Competence(
+        allegation=allegation,
+        respondent=respondent,
+        as_of=date,
+        status=answer.status,
+        agencies=answer.agencies,
+        message=message(answer.status, answer.agencies),
+    )

@@ -92,13 +92,15 @@ def validate(data: Graph, shapes: Graph) -> Validation:
         if not isinstance(shape, URIRef) or not isinstance(focus, URIRef):
             continue
         severity = report.value(res, SH.resultSeverity)
-        out.append(Result(
-            focus=focus,
-            shape=shape,
-            severity=severity if isinstance(severity, URIRef) else SH.Violation,
-            message=str(report.value(res, SH.resultMessage) or ""),
-            value=report.value(res, SH.value),
-        ))
+        out.append(
+            Result(
+                focus=focus,
+                shape=shape,
+                severity=severity if isinstance(severity, URIRef) else SH.Violation,
+                message=str(report.value(res, SH.resultMessage) or ""),
+                value=report.value(res, SH.value),
+            )
+        )
     return Validation(out, report)
 
 

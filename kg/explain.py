@@ -21,8 +21,12 @@ if TYPE_CHECKING:
     from kg.check import Evaluation, Outcome
     from kg.lawinfo import LawInfo
 
-PHRASE = {"violates": "is broken", "complies": "is not broken",
-          "undetermined": "cannot be decided", "contested": "is contested"}
+PHRASE = {
+    "violates": "is broken",
+    "complies": "is not broken",
+    "undetermined": "cannot be decided",
+    "contested": "is contested",
+}
 OUTCOME = {"holds": "holds", "fails": "does not hold", "undetermined": "cannot be read"}
 EXCEPTION = {"holds": "applies", "fails": "does not apply", "undetermined": "may apply"}
 
@@ -94,11 +98,12 @@ def _contest_message(records: list[Evaluation], info: LawInfo) -> str:
             continue
         stated = [r for r in rs if not r.world.claims()]
         base = stated[0].verdict if stated else rs[0].verdict
-        flips = sorted({c for r in _minimal(rs) if r.verdict != base
-                        for c in r.world.claims()})
-        parts.append(f"{name} it {PHRASE[base]} on the facts as stated but "
-                     f"{PHRASE[next(r.verdict for r in rs if r.verdict != base)]} "
-                     f"{_world_text(flips)}")
+        flips = sorted({c for r in _minimal(rs) if r.verdict != base for c in r.world.claims()})
+        parts.append(
+            f"{name} it {PHRASE[base]} on the facts as stated but "
+            f"{PHRASE[next(r.verdict for r in rs if r.verdict != base)]} "
+            f"{_world_text(flips)}"
+        )
     return "; ".join(parts)
 
 
@@ -115,18 +120,31 @@ def _representative(records: list[Evaluation]) -> list[Evaluation]:
     return list(out.values())
 
 
-def finding(*, records: list[Evaluation], verdict: str, depends_on: tuple[str, ...],
-            missing: tuple[str, ...], subject_id: str, data: Graph, info: LawInfo,
-            codes: CodeIndex, as_of: str) -> Finding:
+def finding(
+    *,
+    records: list[Evaluation],
+    verdict: str,
+    depends_on: tuple[str, ...],
+    missing: tuple[str, ...],
+    subject_id: str,
+    data: Graph,
+    info: LawInfo,
+    codes: CodeIndex,
+    as_of: str,
+) -> Finding:
     first = records[0]
     norm = first.norm
     provision = info.stated_in(norm)
     cite = info.citation(provision) if provision else subject_id
     label = info.label(norm)
     who = describe(data, first.subject, codes)
-    steps: list[Step] = [Step(
-        f"{label} concerns {who}: the norm binds the actor and covers this kind of item.",
-        cite, tuple(f for f in _concern_facts(data, first.subject, codes)))]
+    steps: list[Step] = [
+        Step(
+            f"{label} concerns {who}: the norm binds the actor and covers this kind of item.",
+            cite,
+            tuple(f for f in _concern_facts(data, first.subject, codes)),
+        )
+    ]
     grounds = [info.ground(provision, as_of)] if provision else []
     exceptions: dict[str, dict[str, str]] = {}
     for rec in _representative(records):
@@ -144,16 +162,27 @@ def finding(*, records: list[Evaluation], verdict: str, depends_on: tuple[str, .
         for exc in rec.exceptions:
             where = info.stated_in(exc.node)
             exc_cite = info.citation(where) if where else cite
-            parts = [outcome_of[c] for c in info.law.objects(exc.node, AKG.condition)
-                     if c in outcome_of]
+            parts = [
+                outcome_of[c] for c in info.law.objects(exc.node, AKG.condition) if c in outcome_of
+            ]
             why = "; ".join(f"{info.label(p.node)}: {OUTCOME[p.outcome]}" for p in parts)
             facts = tuple(f for p in parts for f in p.facts)
-            steps.append(Step(f"Exception {EXCEPTION[exc.outcome]}{under}: "
-                              f"{info.label(exc.node)} ({why}).", exc_cite, facts))
-            exceptions.setdefault(str(exc.node), {
-                "exception": info.label(exc.node), "provision": exc_cite,
-                "iri": str(exc.node),
-                "applies": {"holds": "yes", "fails": "no"}.get(exc.outcome, "unknown")})
+            steps.append(
+                Step(
+                    f"Exception {EXCEPTION[exc.outcome]}{under}: {info.label(exc.node)} ({why}).",
+                    exc_cite,
+                    facts,
+                )
+            )
+            exceptions.setdefault(
+                str(exc.node),
+                {
+                    "exception": info.label(exc.node),
+                    "provision": exc_cite,
+                    "iri": str(exc.node),
+                    "applies": {"holds": "yes", "fails": "no"}.get(exc.outcome, "unknown"),
+                },
+            )
             if exc.outcome == "holds" and where is not None:
                 g = info.ground(where, as_of)
                 if g not in grounds:
@@ -161,14 +190,27 @@ def finding(*, records: list[Evaluation], verdict: str, depends_on: tuple[str, .
     if verdict == "contested":
         for rec in sorted(_minimal(records), key=lambda r: (str(r.reading), r.world.claims())):
             name = f"reading {info.reading_id(rec.reading)}" if rec.reading else "every reading"
-            steps.append(Step(f"Under {name}, {_world_text(rec.world.claims())}: "
-                              f"the norm {PHRASE[rec.verdict]}.", cite))
+            steps.append(
+                Step(
+                    f"Under {name}, {_world_text(rec.world.claims())}: "
+                    f"the norm {PHRASE[rec.verdict]}.",
+                    cite,
+                )
+            )
     message = _message(verdict, who, cite, label, missing, records, info)
     return Finding(
-        subject=subject_id, provision=cite, verdict=verdict, depends_on=depends_on,
-        missing=missing, grounds=tuple(grounds), message=message,
-        explanation=tuple(steps), norm=str(norm), norm_label=label,
-        exceptions=tuple(exceptions.values()))
+        subject=subject_id,
+        provision=cite,
+        verdict=verdict,
+        depends_on=depends_on,
+        missing=missing,
+        grounds=tuple(grounds),
+        message=message,
+        explanation=tuple(steps),
+        norm=str(norm),
+        norm_label=label,
+        exceptions=tuple(exceptions.values()),
+    )
 
 
 def _concern_facts(data: Graph, subject: URIRef, codes: CodeIndex) -> list[str]:
@@ -183,24 +225,38 @@ def _concern_facts(data: Graph, subject: URIRef, codes: CodeIndex) -> list[str]:
     return out
 
 
-def _message(verdict: str, who: str, cite: str, label: str, missing: tuple[str, ...],
-             records: list[Evaluation], info: LawInfo) -> str:
+def _message(
+    verdict: str,
+    who: str,
+    cite: str,
+    label: str,
+    missing: tuple[str, ...],
+    records: list[Evaluation],
+    info: LawInfo,
+) -> str:
     if verdict == "violates":
-        return (f"{who} broke {cite} ({label}): every condition holds on the facts and no "
-                "exception applies.")
+        return (
+            f"{who} broke {cite} ({label}): every condition holds on the facts and no "
+            "exception applies."
+        )
     if verdict == "undetermined":
-        return (f"Whether {who} broke {cite} ({label}) cannot be decided until "
-                f"{', '.join(missing)} is known.")
+        return (
+            f"Whether {who} broke {cite} ({label}) cannot be decided until "
+            f"{', '.join(missing)} is known."
+        )
     if verdict == "contested":
-        return (f"Whether {who} broke {cite} ({label}) is contested: "
-                f"{_contest_message(records, info)}.")
+        return (
+            f"Whether {who} broke {cite} ({label}) is contested: {_contest_message(records, info)}."
+        )
     rec = records[0]
     held = [x for x in rec.exceptions if x.outcome == "holds"]
     if held:
         where = info.stated_in(held[0].node)
-        return (f"{who} did not break {cite} ({label}): the exception of "
-                f"{info.citation(where) if where else cite} applies "
-                f"({info.label(held[0].node)}).")
+        return (
+            f"{who} did not break {cite} ({label}): the exception of "
+            f"{info.citation(where) if where else cite} applies "
+            f"({info.label(held[0].node)})."
+        )
     failed = [c for c in rec.conditions if c.outcome == "fails"]
     reason = info.label(failed[0].node) if failed else "a condition"
     return f"{who} did not break {cite} ({label}): the condition '{reason}' does not hold."

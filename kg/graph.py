@@ -46,12 +46,27 @@ def _count(g: Graph, cls: URIRef) -> int:
 
 def stats(ds: Dataset) -> dict[str, Any]:
     g = union(ds)
-    provisions = {s for c in (AKG.Code, AKG.Chapter, AKG.Section, AKG.Subdivision,
-                              AKG.Instrument, AKG.Ordinance, AKG.ExecutiveOrder,
-                              AKG.Directive, AKG.Statute, AKG.Provision)
-                  for s in g.subjects(RDF.type, c)}
-    norms = {s for c in (AKG.Norm, AKG.Prohibition, AKG.Obligation, AKG.Permission)
-             for s in g.subjects(RDF.type, c)}
+    provisions = {
+        s
+        for c in (
+            AKG.Code,
+            AKG.Chapter,
+            AKG.Section,
+            AKG.Subdivision,
+            AKG.Instrument,
+            AKG.Ordinance,
+            AKG.ExecutiveOrder,
+            AKG.Directive,
+            AKG.Statute,
+            AKG.Provision,
+        )
+        for s in g.subjects(RDF.type, c)
+    }
+    norms = {
+        s
+        for c in (AKG.Norm, AKG.Prohibition, AKG.Obligation, AKG.Permission)
+        for s in g.subjects(RDF.type, c)
+    }
     sources = {s for s in g.subjects(RDF.type, AKG.Source)}
     counts = {
         "provisions": len(provisions),
@@ -71,9 +86,13 @@ def stats(ds: Dataset) -> dict[str, Any]:
         status = g.value(p, AKG.encodingStatus)
         name = str(status).rsplit("/", 1)[-1] if status is not None else "unconfirmed"
         if name in INCOMPLETE:
-            incomplete.append({"citation": str(g.value(p, AKG.citation) or p),
-                               "status": name,
-                               "note": str(g.value(p, AKG.statusNote) or "")[:120],
-                               "iri": str(p)})
+            incomplete.append(
+                {
+                    "citation": str(g.value(p, AKG.citation) or p),
+                    "status": name,
+                    "note": str(g.value(p, AKG.statusNote) or "")[:120],
+                    "iri": str(p),
+                }
+            )
     incomplete.sort(key=lambda r: r["citation"])
     return {"counts": counts, "incomplete": incomplete}

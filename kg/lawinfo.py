@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import RDFS
+from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import AKG
@@ -31,9 +31,12 @@ class LawInfo:
 
     def reading(self, reading_id: str, where: str = "--reading") -> URIRef:
         if reading_id not in self._readings:
-            raise InputError(where, f"there is no reading '{reading_id}'",
-                             f"use one of: {', '.join(sorted(self._readings))}",
-                             field="--reading")
+            raise InputError(
+                where,
+                f"there is no reading '{reading_id}'",
+                f"use one of: {', '.join(sorted(self._readings))}",
+                field="--reading",
+            )
         return self._readings[reading_id]
 
     def reading_ids(self) -> list[str]:

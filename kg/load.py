@@ -46,9 +46,12 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
         else:
             line = line + 1
         first = text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
-        raise InputError(str(path), f"not valid Turtle ({first[:200]})",
-                         "correct the syntax at that line (a missing '.', ';' or quote is "
-                         "the usual cause)", line=line) from None
+        raise InputError(
+            str(path),
+            f"not valid Turtle ({first[:200]})",
+            "correct the syntax at that line (a missing '.', ';' or quote is the usual cause)",
+            line=line,
+        ) from None
     return g
 
 

@@ -37,4 +37,6 @@ def bind_prefixes(graph: "object") -> None:
     """Bind the project's prefixes on an rdflib Graph or Dataset."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)  # type: ignore[attr-defined]
+
+
 AKG_NONE = AKG["None"]  # "none": known to be nothing (assists: none, record: [])

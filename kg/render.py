@@ -43,28 +43,35 @@ def competence_text(c: Competence) -> list[str]:
     if c.complaint:
         head = f"Complaint {c.complaint}: {what} against {c.respondent}, as of {c.as_of}"
     elif c.trigger:
-        head = (f"Action {c.trigger} ({c.trigger_kind}, by {c.respondent}) requires an "
-                f"investigation without a complaint, as of {c.as_of}")
+        head = (
+            f"Action {c.trigger} ({c.trigger_kind}, by {c.respondent}) requires an "
+            f"investigation without a complaint, as of {c.as_of}"
+        )
     else:
         head = f"Who may investigate {what} against {c.respondent}, as of {c.as_of}?"
     lines = [head, _wrap(f"[{c.status.upper()}] {c.message}", "  ")]
     for a in c.agencies:
         under = f", under the reading {', '.join(a.readings)}" if a.readings else ""
         grounds = "; ".join(f"{g.provision} ({g.status})" for g in a.grounds)
-        lines.append(_wrap(f"- {a.agency}: {a.power}, {a.provision}{under} "
-                           f"[grounds: {grounds}]", "    "))
+        lines.append(
+            _wrap(f"- {a.agency}: {a.power}, {a.provision}{under} [grounds: {grounds}]", "    ")
+        )
     if c.depends_on:
         lines.append(_wrap("Depends on: " + ", ".join(c.depends_on), "  "))
     return lines
 
 
 def report_text(r: CheckReport) -> str:
-    counts = {v: sum(1 for f in r.findings if f.verdict == v)
-              for v in ("violates", "contested", "undetermined", "complies")}
+    counts = {
+        v: sum(1 for f in r.findings if f.verdict == v)
+        for v in ("violates", "contested", "undetermined", "complies")
+    }
     summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no norm concerns it"
-    lines = [f"{r.incident}: {r.title}",
-             f"Law as of {r.as_of} (encoded law current to {r.header.law_current_to}).",
-             f"Findings: {summary}."]
+    lines = [
+        f"{r.incident}: {r.title}",
+        f"Law as of {r.as_of} (encoded law current to {r.header.law_current_to}).",
+        f"Findings: {summary}.",
+    ]
     if r.readings:
         lines.append(f"Readings fixed: {', '.join(r.readings)}.")
     if r.assumed:

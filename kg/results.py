@@ -11,8 +11,7 @@ from typing import Any
 
 from rdflib import Graph
 
-NOTICE = ("This is legal information produced from an encoding of the law, "
-          "not legal advice.")
+NOTICE = "This is legal information produced from an encoding of the law, not legal advice."
 
 
 @dataclass(frozen=True)
@@ -74,9 +73,14 @@ class AgencyPower:
     grant: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"agency": self.agency, "power": self.power, "provision": self.provision,
-                "readings": list(self.readings),
-                "grounds": [g.to_json() for g in self.grounds], "grant": self.grant}
+        return {
+            "agency": self.agency,
+            "power": self.power,
+            "provision": self.provision,
+            "readings": list(self.readings),
+            "grounds": [g.to_json() for g in self.grounds],
+            "grant": self.grant,
+        }
 
 
 @dataclass(frozen=True)
@@ -99,15 +103,17 @@ class Competence:
         if self.trigger is not None:
             out["trigger"] = self.trigger
             out["trigger_kind"] = self.trigger_kind
-        out.update({
-            "allegation": self.allegation,
-            "respondent": self.respondent,
-            "as_of": self.as_of,
-            "status": self.status,
-            "agencies": [a.to_json() for a in self.agencies],
-            "depends_on": list(self.depends_on),
-            "message": self.message,
-        })
+        out.update(
+            {
+                "allegation": self.allegation,
+                "respondent": self.respondent,
+                "as_of": self.as_of,
+                "status": self.status,
+                "agencies": [a.to_json() for a in self.agencies],
+                "depends_on": list(self.depends_on),
+                "message": self.message,
+            }
+        )
         return out
 
 

@@ -40,8 +40,9 @@ class World:
 
     def differs_only_in(self, other: World, about: str) -> bool:
         mine, theirs = dict(self.choices), dict(other.choices)
-        return all(mine[k] == theirs[k] for k in mine if k != about) and mine[about] != \
-            theirs[about]
+        return (
+            all(mine[k] == theirs[k] for k in mine if k != about) and mine[about] != theirs[about]
+        )
 
 
 def read_properties(law: Graph, shapes_text: str) -> set[URIRef]:
@@ -51,7 +52,7 @@ def read_properties(law: Graph, shapes_text: str) -> set[URIRef]:
         props.update(o for o in law.objects(None, p) if isinstance(o, URIRef))
     for term in set(law.predicates()) | set(law.subjects()):
         if isinstance(term, URIRef) and str(term).startswith(str(AKG)):
-            local = str(term)[len(str(AKG)):]
+            local = str(term)[len(str(AKG)) :]
             if f"akg:{local} " in shapes_text or f"akg:{local}\n" in shapes_text:
                 props.add(term)
     return props

@@ -34,8 +34,7 @@ class ScenarioItem(pytest.Item):
         if problems:
             raise ScenarioFailure(problems)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailure):
             return "\n".join(excinfo.value.problems)
         return str(super().repr_failure(excinfo))

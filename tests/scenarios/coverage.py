@@ -76,8 +76,10 @@ def report(cov: Coverage) -> tuple[list[str], list[str]]:
             fires, holds = len(cov.fired.get(node, ())), len(cov.held.get(node, ()))
             gaps = [w for w, n in (("fires", fires), ("does not fire", holds)) if not n]
             status = "ok" if not gaps else "no case where it " + " / ".join(gaps)
-            lines.append(f"{title:<9} {citation:<22} {node.rsplit('/', 1)[-1]:<42} "
-                         f"fires {fires:>2}  not {holds:>2}  {status}")
+            lines.append(
+                f"{title:<9} {citation:<22} {node.rsplit('/', 1)[-1]:<42} "
+                f"fires {fires:>2}  not {holds:>2}  {status}"
+            )
             if title == "norm" and not fires and not holds:
                 uncovered.append(f"{citation} ({node})")
     return lines, uncovered

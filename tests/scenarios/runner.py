@@ -57,14 +57,21 @@ def run(path: Path, s: dict[str, Any]) -> Outcome:
     out = Outcome()
     if "who" in s:
         q = s["who"]
-        out.who = api.who(allegation=q["allegation"], respondent=q["respondent"],
-                          date=str(q["date"]), readings=tuple(q.get("readings", ())))
+        out.who = api.who(
+            allegation=q["allegation"],
+            respondent=q["respondent"],
+            date=str(q["date"]),
+            readings=tuple(q.get("readings", ())),
+        )
     else:
         with tempfile.TemporaryDirectory() as tmp:
             card = _card_path(s, Path(tmp))
-            out.reports = api.check([card], as_of=s.get("as_of"),
-                                    readings=tuple(s.get("readings", ())),
-                                    assume=tuple(s.get("assume", ())))
+            out.reports = api.check(
+                [card],
+                as_of=s.get("as_of"),
+                readings=tuple(s.get("readings", ())),
+                assume=tuple(s.get("assume", ())),
+            )
     _CACHE[key] = out
     return out
 
@@ -95,32 +102,46 @@ def check_expectations(s: dict[str, Any], out: Outcome) -> list[str]:
         if agencies is not None and names != sorted(agencies):
             problems.append(f"expected agencies {sorted(agencies)}, got {names}")
         if provision is not None and provision not in {a["provision"] for a in got["agencies"]}:
-            problems.append(f"expected a grant under {provision}, got "
-                            f"{[a['provision'] for a in got['agencies']]}")
+            problems.append(
+                f"expected a grant under {provision}, got "
+                f"{[a['provision'] for a in got['agencies']]}"
+            )
         return problems
     report = out.reports[0].to_json()
     for want in exp.get("findings", []):
-        found = [f for f in report["findings"]
-                 if f["subject"] == want["subject"] and f["provision"] == want["provision"]]
+        found = [
+            f
+            for f in report["findings"]
+            if f["subject"] == want["subject"] and f["provision"] == want["provision"]
+        ]
         if not found:
-            problems.append(f"no finding for {want['subject']} under {want['provision']}; "
-                            f"findings: {[(f['subject'], f['provision'], f['verdict']) for f in report['findings']]}")
+            seen = [(f["subject"], f["provision"], f["verdict"]) for f in report["findings"]]
+            problems.append(
+                f"no finding for {want['subject']} under {want['provision']}; findings: {seen}"
+            )
         elif not _matches(found[0], want):
             f = found[0]
-            problems.append(f"{want['subject']} {want['provision']}: expected {want}, got "
-                            f"verdict={f['verdict']} depends_on={f['depends_on']} "
-                            f"missing={f['missing']}")
+            problems.append(
+                f"{want['subject']} {want['provision']}: expected {want}, got "
+                f"verdict={f['verdict']} depends_on={f['depends_on']} "
+                f"missing={f['missing']}"
+            )
     for gone in exp.get("absent", []):
-        if any(f["subject"] == gone["subject"] and f["provision"] == gone["provision"]
-               for f in report["findings"]):
+        if any(
+            f["subject"] == gone["subject"] and f["provision"] == gone["provision"]
+            for f in report["findings"]
+        ):
             problems.append(f"unexpected finding for {gone['subject']} under {gone['provision']}")
     for want in exp.get("competence", []):
         want = dict(want)
         agencies = want.pop("agencies", None)
-        found = [c for c in report["competence"]
-                 if c.get("complaint") == want.get("complaint")
-                 and c.get("trigger") == want.get("trigger")
-                 and (want.get("allegation") is None or c["allegation"] == want["allegation"])]
+        found = [
+            c
+            for c in report["competence"]
+            if c.get("complaint") == want.get("complaint")
+            and c.get("trigger") == want.get("trigger")
+            and (want.get("allegation") is None or c["allegation"] == want["allegation"])
+        ]
         if not found:
             problems.append(f"no competence entry for {want}")
             continue

@@ -17,7 +17,10 @@ def test_every_norm_has_a_scenario(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_2_173_020_and_030_norms_fire_and_not_fire() -> None:
     cov = coverage.measure()
-    missing = [f"{cite}: {node}" for node, cite in coverage.checked_norms().items()
-               if cite.startswith(("2-173-020", "2-173-030"))
-               and not (cov.fired.get(node) and cov.held.get(node))]
+    missing = [
+        f"{cite}: {node}"
+        for node, cite in coverage.checked_norms().items()
+        if cite.startswith(("2-173-020", "2-173-030"))
+        and not (cov.fired.get(node) and cov.held.get(node))
+    ]
     assert missing == []

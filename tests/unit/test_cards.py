@@ -64,11 +64,12 @@ def test_both_actor_forms_give_the_same_facts(tmp_path: Path) -> None:
 
 def test_unquoted_time_is_a_time_not_a_number(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
-    path.write_text("card: 1\nid: t\ntitle: T\ndate: 2024-01-01\n"
-                    "calls:\n  - {id: call1, time: 14:06, caller: ICE:agent}\n")
+    path.write_text(
+        "card: 1\nid: t\ntitle: T\ndate: 2024-01-01\n"
+        "calls:\n  - {id: call1, time: 14:06, caller: ICE:agent}\n"
+    )
     ctx = api.context()
-    times = [q[2] for q in card_quads(read_card(path, ctx.codes), ctx.codes)
-             if q[1] == AKG.time]
+    times = [q[2] for q in card_quads(read_card(path, ctx.codes), ctx.codes) if q[1] == AKG.time]
     assert [str(t) for t in times] == ["14:06:00"]
 
 

@@ -10,8 +10,9 @@ from tests.conftest import CARDS, JUNE4, kg, kg_json
 
 
 def finding(report: Any, subject: str, provision: str) -> Any:
-    found = [f for f in report["findings"]
-             if f["subject"] == subject and f["provision"] == provision]
+    found = [
+        f for f in report["findings"] if f["subject"] == subject and f["provision"] == provision
+    ]
     assert found, [(f["subject"], f["provision"]) for f in report["findings"]]
     return found[0]
 
@@ -19,8 +20,7 @@ def finding(report: Any, subject: str, provision: str) -> Any:
 def test_june4_crowd_control_is_contested_on_readings_and_claim(june4: Any) -> None:
     f = finding(june4, "a1", "2-173-020(a)(6)")
     assert f["verdict"] == "contested"
-    assert sorted(f["depends_on"]) == ["claim:cl1", "reading:effect-test",
-                                       "reading:purpose-test"]
+    assert sorted(f["depends_on"]) == ["claim:cl1", "reading:effect-test", "reading:purpose-test"]
     assert "purpose-test" in f["message"] and "effect-test" in f["message"]
     assert {g["provision"] for g in f["grounds"]} == {"2-173-020(a)(6)"}
 
@@ -45,8 +45,15 @@ def test_june4_text_explains_both_in_sentences() -> None:
 
 
 def test_who_excessive_force_against_officer_is_copa() -> None:
-    answer = kg_json("who", "--allegation", "excessive-force", "--respondent",
-                     "CPD:officer", "--date", "2024-05-01")
+    answer = kg_json(
+        "who",
+        "--allegation",
+        "excessive-force",
+        "--respondent",
+        "CPD:officer",
+        "--date",
+        "2024-05-01",
+    )
     assert answer["status"] == "clear"
     assert [a["agency"] for a in answer["agencies"]] == ["COPA"]
     assert answer["agencies"][0]["provision"] == "2-78-120(b)"
@@ -76,22 +83,40 @@ def test_firearm_discharge_triggers_copa_without_complaint() -> None:
     (entry,) = report["competence"]
     assert entry["trigger"] == "a1" and "complaint" not in entry
     assert entry["status"] == "clear"
-    assert [(a["agency"], a["provision"]) for a in entry["agencies"]] == \
-        [("COPA", "2-78-120(c)")]
+    assert [(a["agency"], a["provision"]) for a in entry["agencies"]] == [("COPA", "2-78-120(c)")]
 
 
 def test_same_findings_alone_together_and_in_any_order() -> None:
-    paths = [str(JUNE4), str(CARDS / "detainer-2024.yaml"),
-             str(CARDS / "firearm-discharge.yaml")]
+    paths = [str(JUNE4), str(CARDS / "detainer-2024.yaml"), str(CARDS / "firearm-discharge.yaml")]
 
     def key(report: Any) -> Any:
         doc = report.to_json()
-        return (doc["incident"],
-                tuple(sorted((f["subject"], f["provision"], f["verdict"], tuple(f["depends_on"]),
-                        tuple(f["missing"])) for f in doc["findings"])),
-                tuple(sorted((c.get("complaint") or "", c.get("trigger") or "", c["status"],
-                              tuple(a["agency"] for a in c["agencies"]))
-                             for c in doc["competence"])))
+        return (
+            doc["incident"],
+            tuple(
+                sorted(
+                    (
+                        f["subject"],
+                        f["provision"],
+                        f["verdict"],
+                        tuple(f["depends_on"]),
+                        tuple(f["missing"]),
+                    )
+                    for f in doc["findings"]
+                )
+            ),
+            tuple(
+                sorted(
+                    (
+                        c.get("complaint") or "",
+                        c.get("trigger") or "",
+                        c["status"],
+                        tuple(a["agency"] for a in c["agencies"]),
+                    )
+                    for c in doc["competence"]
+                )
+            ),
+        )
 
     alone = {key(api.check([p])[0]) for p in paths}
     together = {key(r) for r in api.check(paths)}

@@ -50,8 +50,10 @@ def test_who_rejects_unknown_codes_and_dates() -> None:
     for args, word in (
         (["--allegation", "jaywalking", "--respondent", "CPD:officer"], "jaywalking"),
         (["--allegation", "theft", "--respondent", "CPD:janitor"], "CPD:janitor"),
-        (["--allegation", "theft", "--respondent", "CPD:officer", "--date", "2024-02-30"],
-         "2024-02-30"),
+        (
+            ["--allegation", "theft", "--respondent", "CPD:officer", "--date", "2024-02-30"],
+            "2024-02-30",
+        ),
     ):
         result = kg("who", *args, "--format", "json")
         assert result.exit_code == 2
@@ -66,9 +68,24 @@ def test_check_reading_must_exist() -> None:
 
 def test_python_dash_m_kg_runs_from_another_directory(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kg", "who", "--allegation", "theft", "--respondent",
-         "CPD:officer", "--date", "2024-01-01", "--format", "json"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "who",
+            "--allegation",
+            "theft",
+            "--respondent",
+            "CPD:officer",
+            "--date",
+            "2024-01-01",
+            "--format",
+            "json",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr

@@ -15,7 +15,8 @@ PROVISION_TYPES = (AKG.Chapter, AKG.Section, AKG.Subdivision)
 def in_force(chapter: str, date: str) -> set[str]:
     query = (folder("queries") / "provisions-in-force.rq").read_text()
     rows = load.shared_law_graph().query(
-        query, initBindings={"chapter": LAW[chapter], "date": Literal(date, datatype=XSD.date)})
+        query, initBindings={"chapter": LAW[chapter], "date": Literal(date, datatype=XSD.date)}
+    )
     return {str(row.citation) for row in rows}  # type: ignore[union-attr]
 
 
@@ -44,16 +45,26 @@ def test_every_provision_has_citation_paraphrase_url_dates_status() -> None:
 def test_every_date_is_typed() -> None:
     untyped = []
     for s, p, o in load.shared_law_graph():
-        if isinstance(o, Literal) and o.datatype is None and len(str(o)) == 10 \
-                and str(o)[4] == "-" and str(o)[7] == "-" and str(o)[:4].isdigit():
+        if (
+            isinstance(o, Literal)
+            and o.datatype is None
+            and len(str(o)) == 10
+            and str(o)[4] == "-"
+            and str(o)[7] == "-"
+            and str(o)[:4].isdigit()
+        ):
             untyped.append((s, p, o))
     assert untyped == []
 
 
 def test_every_norm_and_grant_cites_a_provision_with_a_status() -> None:
     g = load.shared_law_graph()
-    for cls, link in ((AKG.Prohibition, AKG.statedIn), (AKG.Obligation, AKG.statedIn),
-                      (AKG.Exception, AKG.statedIn), (AKG.Grant, AKG.grantedBy)):
+    for cls, link in (
+        (AKG.Prohibition, AKG.statedIn),
+        (AKG.Obligation, AKG.statedIn),
+        (AKG.Exception, AKG.statedIn),
+        (AKG.Grant, AKG.grantedBy),
+    ):
         for node in g.subjects(RDF.type, cls):
             provision = g.value(node, link)
             assert isinstance(provision, URIRef), f"{node} has no {link}"

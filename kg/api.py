@@ -52,11 +52,14 @@ def context() -> Context:
 
 
 def incident_cards(ctx: Context) -> dict[str, Path]:
-    """Packaged incident cards by id."""
+    """Packaged incident cards by id (a card that does not read is left out here; it is
+    reported when it is checked)."""
     out: dict[str, Path] = {}
     for path in load.incident_card_paths():
-        card = read_card(path, ctx.codes)
-        out[card.id] = path
+        try:
+            out[read_card(path, ctx.codes).id] = path
+        except InputError:
+            continue
     return out
 
 

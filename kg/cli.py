@@ -7,6 +7,7 @@ on standard error, nothing on standard output); 3 a bulk check met a bad card.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kg import api, render
+from kg import api, load, render
 from kg.errors import InputError
 from kg.version import __version__
 
@@ -52,6 +53,9 @@ def _emit_json(value: Any) -> None:
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """authority-kg: who has the power to act, and was the rule broken?"""
+    # rdflib logs warnings (e.g. about odd IRIs in a broken file) on standard error;
+    # the one message a bad input gets is ours.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
 @main.command()
@@ -88,7 +92,7 @@ def check(
     names = list(targets)
     bulk = check_all or len(names) > 1
     if check_all:
-        names += [str(p) for p in api.incident_cards(ctx).values()]
+        names += [str(p) for p in load.incident_card_paths()]
     if not names:
         raise InputError(
             "kg check",

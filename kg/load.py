@@ -38,18 +38,18 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     try:
         g.parse(path, format="turtle")
     except Exception as exc:  # rdflib raises several types for bad Turtle
-        text = str(exc)
+        why = getattr(exc, "_why", None)
         line = getattr(exc, "lines", None)
-        if not isinstance(line, int):
-            m = _LINE.search(text)
-            line = int(next(x for x in m.groups() if x)) if m else None
+        if isinstance(line, int):
+            line += 1
         else:
-            line = line + 1
-        first = text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
+            m = _LINE.search(str(exc))
+            line = int(next(x for x in m.groups() if x)) if m else None
+        text = " ".join(str(why or exc).split())[:200]
         raise InputError(
             str(path),
-            f"not valid Turtle ({first[:200]})",
-            "correct the syntax at that line (a missing '.', ';' or quote is the usual cause)",
+            f"not valid Turtle ({text})",
+            "correct the syntax at that line (a missing '.', ';', '>' or quote is the usual cause)",
             line=line,
         ) from None
     return g

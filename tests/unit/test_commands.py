@@ -99,3 +99,60 @@ def test_bulk_check_reports_a_bad_card_and_goes_on(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "unknown-code.yaml" in result.stderr
     assert [r["incident"] for r in json.loads(result.stdout)] == ["firearm-discharge-2024"]
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "data"
+    for name in ("ontology", "shapes", "law", "incidents", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    return root
+
+
+def _run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "KG_DATA_DIR": str(data)},
+    )
+
+
+def test_a_malformed_law_file_stops_loading_with_file_and_line(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    law = data / "law" / "mcc-2-84.ttl"
+    lines = law.read_text().splitlines()
+    lines[30] = lines[30] + " <unclosed"
+    law.write_text("\n".join(lines))
+    result = _run(data, "stats", "--format", "json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert "mcc-2-84.ttl:" in message and "Fix:" in message
+
+
+def test_a_malformed_packaged_card_is_named(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    (data / "incidents" / "broken.yaml").write_text("card: 1\nid: broken\ntitle: x\n")
+    result = _run(data, "check", "--all", "--format", "json")
+    assert result.returncode == 3
+    assert "broken.yaml" in result.stderr and "date" in result.stderr
+    assert json.loads(result.stdout)[0]["incident"] == "south-loop-2025-06-04"
+
+
+def test_check_turtle_output_links_findings_to_the_shacl_report() -> None:
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    result = kg("check", "south-loop-2025-06-04", "--format", "ttl")
+    assert result.exit_code == 0
+    g = Graph().parse(data=result.stdout, format="turtle")
+    findings = list(g.subjects(RDF.type, AKG.Finding))
+    assert len(findings) >= 5
+    verdicts = {str(g.value(f, AKG.verdictCode)) for f in findings}
+    assert "contested" in verdicts
+    assert list(g.subjects(RDF.type, SH.ValidationReport))
+    assert list(g.objects(None, AKG.shaclReport))

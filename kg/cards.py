@@ -457,8 +457,11 @@ def _item_quads(
         (s, AKG.itemId, Literal(item["id"]), g),
         (s, AKG.inIncident, item_iri(card.id), g),
     ]
+    out.append((item_iri(card.id), AKG.hasItem, s, g))
     if src:
         out.append((s, DCTERMS.source, item_iri(card.id, src), g))
+    if list_name == "actions" and "in_response_to" in item:
+        out.append((item_iri(card.id, item["in_response_to"]), AKG.answeredBy, s, g))
     if list_name == "sources":
         out.extend(_source_quads(card, item, codes, s, g))
         return out

@@ -25,6 +25,7 @@ MODULES = (
     "incidents",
     "provenance",
     "results",
+    "amendments",
     "codes",
 )
 AKG = Namespace("https://w3id.org/authority-kg/ontology#")

@@ -127,8 +127,7 @@ def check_cards_read(
     ctx = ctx or context()
     if as_of is not None:
         _valid_date(as_of, "--as-of")
-    for r in readings:
-        ctx.info.reading(r)
+    ctx.info.fixed_readings(readings)
     options = Options(as_of=as_of, readings=readings, assume=assume)
     return check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
 
@@ -157,7 +156,7 @@ def who(
             f"use one of: {', '.join(ctx.codes.notations('respondent'))}",
             field="--respondent",
         )
-    nodes = tuple(ctx.info.reading(r) for r in readings)
+    nodes = ctx.info.fixed_readings(readings)
     return who_query(
         ctx.law,
         ctx.shapes,

@@ -414,7 +414,7 @@ def card_quads(
     card: Card,
     codes: CodeIndex,
     *,
-    claim_values: dict[str, str] | None = None,
+    claim_values: dict[str, Any] | None = None,
 ) -> list[Quad]:
     """The card as quads. `claim_values` maps '<item>.<field>' to a value that replaces
     the stated one (a claim taken as true for one evaluation)."""
@@ -447,7 +447,7 @@ def _item_quads(
     fields: tuple[fmt.Field, ...],
     item: dict[str, Any],
     codes: CodeIndex,
-    overrides: dict[str, str],
+    overrides: dict[str, Any],
 ) -> list[Quad]:
     s = item_iri(card.id, item["id"])
     src = item.get("source") if list_name != "sources" else None
@@ -494,6 +494,10 @@ def _item_quads(
         for obj in field_values(card, f, value, codes):
             out.append((s, f.prop, obj, g))
     return out
+
+
+def _claim_text(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _source_quads(

@@ -39,6 +39,27 @@ class LawInfo:
             )
         return self._readings[reading_id]
 
+    def fixed_readings(
+        self,
+        reading_ids: tuple[str, ...],
+        where: str = "--reading",
+    ) -> tuple[URIRef, ...]:
+        """The readings to hold fixed; two on the same contested point is bad input."""
+        nodes = tuple(self.reading(r, where) for r in reading_ids)
+        seen: dict[object, str] = {}
+        for rid, node in zip(reading_ids, nodes, strict=True):
+            point = self.law.value(node, AKG.onPoint)
+            if point in seen and seen[point] != rid:
+                raise InputError(
+                    where,
+                    f"readings '{seen[point]}' and '{rid}' answer the same "
+                    "contested point, so they cannot both be fixed",
+                    "fix at most one reading per point",
+                    field="--reading",
+                )
+            seen[point] = rid
+        return nodes
+
     def reading_ids(self) -> list[str]:
         return sorted(self._readings)
 

@@ -56,7 +56,15 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
 
 
 def turtle_files(kind: str) -> list[Path]:
+    """The Turtle files of a folder; for law/, the law in force only (not amendments)."""
+    if kind == "law":
+        return sorted(folder("law").glob("*.ttl"))
     return sorted(folder(kind).rglob("*.ttl"))
+
+
+def amendment_files() -> list[Path]:
+    """One file per amendment, proposed or passed (law/amendments/*.ttl)."""
+    return sorted((folder("law") / "amendments").glob("*.ttl"))
 
 
 def _into_dataset(ds: Dataset, kind: str, paths: Iterable[Path]) -> None:
@@ -73,8 +81,9 @@ def _cached_law() -> Dataset:
     return ds
 
 
-def law_dataset() -> Dataset:
-    """Ontology and law, one named graph per file (a fresh copy)."""
+def law_dataset(*, with_amendments: bool = True) -> Dataset:
+    """Ontology and law, one named graph per file (a fresh copy); with the amendment
+    files too (as records: applying one is `kg.amend`'s job)."""
     ds = Dataset()
     bind_prefixes(ds)
     for g in _cached_law().graphs():
@@ -82,6 +91,9 @@ def law_dataset() -> Dataset:
             target = ds.graph(g.identifier)
             for t in g:
                 target.add(t)
+    if with_amendments:
+        for path in amendment_files():
+            parse_turtle(path, ds.graph(graph_name("law", path)))
     return ds
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, URIRef
 
@@ -28,9 +29,9 @@ class World:
 
     choices: tuple[tuple[str, str | None], ...]  # (item.field, claim id or None)
 
-    def claim_values(self, card: Card) -> dict[str, str]:
+    def claim_values(self, card: Card) -> dict[str, Any]:
         by_id = {c["id"]: c for c in card.items("claims")}
-        return {about: str(by_id[cid]["value"]) for about, cid in self.choices if cid}
+        return {about: by_id[cid]["value"] for about, cid in self.choices if cid}
 
     def claims(self) -> tuple[str, ...]:
         return tuple(cid for _, cid in self.choices if cid)

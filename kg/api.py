@@ -7,18 +7,20 @@ reading ids) and raise InputError for anything wrong, before any work is done.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
 
-from kg import load
+from kg import amend, load
 from kg.cards import Card, read_card
 from kg.check import Options, check_cards
 from kg.codes import CodeIndex
 from kg.competence import who as who_query
 from kg.errors import InputError
+from kg.impact import ImpactReport, impact
 from kg.lawinfo import LawInfo
 from kg.paths import folder
 from kg.results import CheckReport, Competence, Header
@@ -83,8 +85,6 @@ def resolve_card(target: str, ctx: Context) -> Card:
 
 
 def _valid_date(value: str, option: str) -> str:
-    import datetime
-
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
@@ -102,6 +102,7 @@ def check(
     as_of: str | None = None,
     readings: tuple[str, ...] = (),
     assume: tuple[str, ...] = (),
+    amendments: tuple[str, ...] = (),
     ctx: Context | None = None,
 ) -> list[CheckReport]:
     """Check cards given as files or incident ids; any bad input raises InputError."""
@@ -111,7 +112,20 @@ def check(
         as_of=as_of,
         readings=readings,
         assume=assume,
+        amendments=amendments,
         ctx=ctx,
+    )
+
+
+def amended(ctx: Context, amendments: tuple[str, ...], on: str) -> tuple[Context, list[str]]:
+    """A context whose law has the amendments in force from `on` (the baseline is kept)."""
+    if not amendments:
+        return ctx, []
+    resolved = [amend.resolve(a) for a in amendments]
+    law, warnings = amend.apply(ctx.law, resolved, on=on)
+    info = LawInfo(law, ctx.info.shapes_text)
+    return Context(law=law, shapes=ctx.shapes, codes=ctx.codes, info=info, header=ctx.header), (
+        warnings
     )
 
 
@@ -121,15 +135,70 @@ def check_cards_read(
     as_of: str | None = None,
     readings: tuple[str, ...] = (),
     assume: tuple[str, ...] = (),
+    amendments: tuple[str, ...] = (),
     ctx: Context | None = None,
 ) -> list[CheckReport]:
-    """Check cards already read and validated."""
+    """Check cards already read and validated (with amendments treated as in force)."""
     ctx = ctx or context()
     if as_of is not None:
         _valid_date(as_of, "--as-of")
+    days = [as_of] if as_of else [str(c.data["date"]) for c in cards]
+    ctx, warnings = amended(ctx, amendments, min(days, default=today()))
     ctx.info.fixed_readings(readings)
-    options = Options(as_of=as_of, readings=readings, assume=assume)
-    return check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
+    options = Options(as_of=as_of, readings=readings, assume=assume, amendments=amendments)
+    reports = check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
+    for r in reports:
+        r.warnings = list(warnings)
+    return reports
+
+
+def today() -> str:
+    return datetime.date.today().isoformat()
+
+
+def amend_impact(
+    amendments: tuple[str, ...],
+    *,
+    as_of: str | None = None,
+    incidents: tuple[str, ...] = (),
+    ctx: Context | None = None,
+) -> ImpactReport:
+    """What the amendments change on a date, over incidents and the competence matrix."""
+    ctx = ctx or context()
+    if not amendments:
+        raise InputError(
+            "kg amend",
+            "no amendment given",
+            f"name one or more of: {', '.join(sorted(amend.known()))}",
+        )
+    if as_of is not None:
+        _valid_date(as_of, "--as-of")
+    resolved = [amend.resolve(a) for a in amendments]
+    return impact(
+        law=ctx.law,
+        shapes=ctx.shapes,
+        codes=ctx.codes,
+        info=ctx.info,
+        header=ctx.header,
+        amendments=resolved,
+        as_of=as_of or today(),
+        cards=incident_set(incidents, ctx),
+        fixed_as_of=as_of is not None,
+    )
+
+
+def incident_set(targets: tuple[str, ...], ctx: Context) -> list[Card]:
+    """`all` (or nothing): the incidents in the graph; else card files, folders or ids."""
+    if not targets or targets == ("all",):
+        return [read_card(p, ctx.codes) for p in load.incident_card_paths()]
+    cards = []
+    for t in targets:
+        path = Path(t)
+        if path.is_dir():
+            cards += [read_card(p, ctx.codes) for p in sorted(path.rglob("*.yaml"))]
+        else:
+            cards.append(resolve_card(t, ctx))
+    return cards
 
 
 def who(

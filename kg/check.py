@@ -105,8 +105,9 @@ def _outcome_name(node: Node | None) -> str:
 
 
 def read_evaluations(
-    data: Graph, results: list[Result], world: World, codes: CodeIndex
+    data: Graph, results: list[Result], worlds_of: dict[URIRef, World], codes: CodeIndex
 ) -> list[Evaluation]:
+    """The evaluations of a run, each tagged with the world its incident was run in."""
     evals: dict[Node | None, Evaluation] = {}
     for e in data.subjects(RDF.type, AKG.Evaluation):
         assert isinstance(e, URIRef)
@@ -115,7 +116,7 @@ def read_evaluations(
             subject=_iri(data, e, AKG.evalSubject),
             norm=_iri(data, e, AKG.evaluates),
             reading=reading if isinstance(reading, URIRef) else None,
-            world=world,
+            world=worlds_of.get(_iri(data, e, AKG.inIncident), World(())),
             incident=_iri(data, e, AKG.inIncident),
         )
     for r in results:
@@ -240,11 +241,15 @@ def check_cards(
         )
         validation = validate(data, shapes)
         worlds_of = {item_iri(card.id): world for card, world in batch}
+        for ev in read_evaluations(data, validation.results, worlds_of, codes):
+            if ev.incident in worlds_of:
+                evals[ev.incident].append(ev)
+        asked: dict[URIRef, list[Question]] = {inc: [] for inc in worlds_of}
+        for q in read_candidates(data, validation.results, codes, info):
+            if q.incident in asked:
+                asked[q.incident].append(q)
         for inc, world in worlds_of.items():
-            found = read_evaluations(data, validation.results, world, codes)
-            evals[inc] += [e for e in found if e.incident == inc]
-            qs = read_candidates(data, validation.results, codes, info, incident=inc)
-            questions[inc].append((world, qs))
+            questions[inc].append((world, asked[inc]))
             if inc not in stated or not world.claims():
                 stated[inc] = (data, validation)
     return [

@@ -72,6 +72,12 @@ def main() -> None:
 )
 @click.option("--assume", multiple=True, help="Take a claim as true (repeatable).")
 @click.option(
+    "--amend",
+    "amendments",
+    multiple=True,
+    help="Apply a proposed amendment (id or file) first; repeatable, applied in order.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["json", "text", "ttl"]),
@@ -84,6 +90,7 @@ def check(
     as_of: str | None,
     readings: tuple[str, ...],
     assume: tuple[str, ...],
+    amendments: tuple[str, ...],
     fmt: str | None,
 ) -> None:
     """Check incident cards (files or incident ids) against the law."""
@@ -108,7 +115,9 @@ def check(
                 raise
             click.echo(f"error: {err}", err=True)
             bad += 1
-    reports = api.check_cards_read(cards, as_of=as_of, readings=readings, assume=assume, ctx=ctx)
+    reports = api.check_cards_read(
+        cards, as_of=as_of, readings=readings, assume=assume, amendments=amendments, ctx=ctx
+    )
     if fmt == "json":
         docs = [r.to_json() for r in reports]
         _emit_json(docs[0] if len(docs) == 1 and not bulk else docs)
@@ -196,3 +205,36 @@ def stats(fmt: str | None) -> None:
     click.echo("Provisions whose encoding is incomplete:")
     for row in counts["incomplete"]:
         click.echo(f"  {row['citation']:<24} {row['status']:<14} {row['note']}")
+
+
+@main.command("amend")
+@click.argument("amendments", nargs=-1)
+@click.option("--as-of", help="The date to compare the law on (YYYY-MM-DD; default today).")
+@click.option(
+    "--incidents",
+    multiple=True,
+    help="'all' (default: the incidents in the graph), or card files, folders or ids.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text", "markdown", "html"]),
+    help="Output format (text on a terminal, json otherwise).",
+)
+@input_errors
+def amend_command(
+    amendments: tuple[str, ...], as_of: str | None, incidents: tuple[str, ...], fmt: str | None
+) -> None:
+    """What changes if these amendments are law: incidents and the competence matrix."""
+    from kg import render_impact
+
+    fmt = fmt or _default_format()
+    report = api.amend_impact(amendments, as_of=as_of, incidents=incidents)
+    if fmt == "json":
+        _emit_json(report.to_json())
+    elif fmt == "markdown":
+        click.echo(render_impact.markdown(report), nl=False)
+    elif fmt == "html":
+        click.echo(render_impact.html(report), nl=False)
+    else:
+        click.echo(render_impact.text(report), nl=False)

@@ -34,6 +34,7 @@ class Question:
     as_of: str
     status: str
     agencies: tuple[AgencyPower, ...]
+    incident: URIRef | None = None
 
     @property
     def key(self) -> tuple[str | None, str | None, str | None]:
@@ -72,12 +73,7 @@ def _agencies(
 
 
 def read_candidates(
-    data: Graph,
-    results: list[Result],
-    codes: CodeIndex,
-    info: LawInfo,
-    *,
-    incident: URIRef | None = None,
+    data: Graph, results: list[Result], codes: CodeIndex, info: LawInfo
 ) -> list[Question]:
     status: dict[URIRef, str] = {}
     for r in results:
@@ -86,8 +82,6 @@ def read_candidates(
     out = []
     for q in data.subjects(RDF.type, AKG.CompetenceQuestion):
         assert isinstance(q, URIRef)
-        if incident is not None and data.value(q, AKG.inIncident) != incident:
-            continue
         as_of = str(data.value(q, AKG.asOf))
         complaint = data.value(q, AKG.forComplaint)
         trigger = data.value(q, AKG.forTrigger)
@@ -104,9 +98,15 @@ def read_candidates(
                 as_of=as_of,
                 status=status.get(q, "gap"),
                 agencies=_agencies(data, q, codes, info, as_of),
+                incident=_incident(data, q),
             )
         )
     return out
+
+
+def _incident(data: Graph, q: URIRef) -> URIRef | None:
+    value = data.value(q, AKG.inIncident)
+    return value if isinstance(value, URIRef) else None
 
 
 def message(status: str, agencies: tuple[AgencyPower, ...]) -> str:
@@ -160,6 +160,49 @@ def competence_entries(
     return sorted(out, key=lambda c: (c.complaint or "", c.trigger or "", c.allegation or ""))
 
 
+def ask(
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    *,
+    questions: list[tuple[str, str]],
+    date: str,
+    readings: tuple[URIRef, ...] = (),
+) -> list[Competence]:
+    """Who may investigate each (allegation, respondent kind) on a date: one run for all."""
+    data = Graph()
+    data += law
+    run_node = BNode()
+    data.add((run_node, RDF.type, AKG.Run))
+    for r in readings:
+        data.add((run_node, AKG.fixedReading, r))
+    for allegation, respondent in questions:
+        q = URIRef(f"urn:authority-kg:question:{allegation}:{respondent}")
+        data.add((q, RDF.type, AKG.CompetenceQuestion))
+        data.add((q, AKG.allegation, codes.iri("allegation", allegation)))
+        data.add((q, AKG.respondentKind, codes.iri("respondent", respondent)))
+        data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
+    answers = {
+        (a.allegation, a.respondent): a
+        for a in read_candidates(data, run(data, shapes), codes, info)
+    }
+    out = []
+    for allegation, respondent in questions:
+        a = answers[(allegation, respondent)]
+        out.append(
+            Competence(
+                allegation=allegation,
+                respondent=respondent,
+                as_of=date,
+                status=a.status,
+                agencies=a.agencies,
+                message=message(a.status, a.agencies),
+            )
+        )
+    return out
+
+
 def who(
     law: Graph,
     shapes: Graph,
@@ -172,24 +215,23 @@ def who(
     readings: tuple[URIRef, ...] = (),
 ) -> Competence:
     """Who may investigate an allegation against a respondent kind on a date."""
-    data = Graph()
-    data += law
-    run_node = BNode()
-    data.add((run_node, RDF.type, AKG.Run))
-    for r in readings:
-        data.add((run_node, AKG.fixedReading, r))
-    q = URIRef("urn:authority-kg:question")
-    data.add((q, RDF.type, AKG.CompetenceQuestion))
-    data.add((q, AKG.allegation, codes.iri("allegation", allegation)))
-    data.add((q, AKG.respondentKind, codes.iri("respondent", respondent)))
-    data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
-    results = run(data, shapes)
-    (answer,) = [a for a in read_candidates(data, results, codes, info)]
-    return Competence(
-        allegation=allegation,
-        respondent=respondent,
-        as_of=date,
-        status=answer.status,
-        agencies=answer.agencies,
-        message=message(answer.status, answer.agencies),
+    (answer,) = ask(
+        law, shapes, codes, info, questions=[(allegation, respondent)], date=date, readings=readings
     )
+    return answer
+
+
+def matrix(
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    *,
+    date: str,
+    readings: tuple[URIRef, ...] = (),
+) -> list[Competence]:
+    """Every allegation code against every respondent kind, on a date."""
+    questions = [
+        (a, r) for a in codes.notations("allegation") for r in codes.notations("respondent")
+    ]
+    return ask(law, shapes, codes, info, questions=questions, date=date, readings=readings)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.cards import Card
@@ -50,11 +51,13 @@ def show(node: Node | None, data: Graph, codes: CodeIndex) -> str:
 def observed_facts(data: Graph, res: Node, codes: CodeIndex) -> tuple[str, ...]:
     item = data.value(res, AKG.observedItem)
     prop = data.value(res, AKG.observedField)
-    if item is None or prop is None:
+    values = [show(v, data, codes) for v in data.objects(res, AKG.observedValue)]
+    if item is None:
         return ()
+    if prop is None:
+        return tuple(f"{show(item, data, codes)}: {v}" for v in sorted(values))
     key = data.value(prop, AKG.cardKey)
     name = f"{show(item, data, codes)}.{key if key is not None else prop}"
-    values = [show(v, data, codes) for v in data.objects(res, AKG.observedValue)]
     facts = [f"{name} = {', '.join(sorted(values)) if values else '(not given)'}"]
     for then in data.objects(res, AKG.observedThen):
         facts.append(f"then {show(then, data, codes)}")
@@ -138,6 +141,9 @@ def finding(
     cite = info.citation(provision) if provision else subject_id
     label = info.label(norm)
     who = describe(data, first.subject, codes)
+    if (first.subject, RDF.type, AKG.Incident) in data:
+        bound = [codes.notation(a) for a in info.law.objects(norm, AKG.bindsAgency)]
+        who = f"{' / '.join(bound) or 'the addressee'} in incident {subject_id}"
     steps: list[Step] = [
         Step(
             f"{label} concerns {who}: the norm binds the actor and covers this kind of item.",

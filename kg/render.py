@@ -72,6 +72,13 @@ def report_text(r: CheckReport) -> str:
         f"Law as of {r.as_of} (encoded law current to {r.header.law_current_to}).",
         f"Findings: {summary}.",
     ]
+    if r.amendments:
+        lines.append(
+            f"Counterfactual: amendments {', '.join(r.amendments)} are treated as in force "
+            f"on {r.as_of}."
+        )
+    for w in r.warnings:
+        lines.append(f"Warning: {w}")
     if r.readings:
         lines.append(f"Readings fixed: {', '.join(r.readings)}.")
     if r.assumed:

@@ -140,6 +140,7 @@ class CheckReport:
     title: str = ""
     shacl_report: Graph | None = None
     shacl_report_node: Any = None
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +149,8 @@ class CheckReport:
             "title": self.title,
             "as_of": self.as_of,
             "amendments": list(self.amendments),
+            "counterfactual": bool(self.amendments),
+            "warnings": list(self.warnings),
             "readings": list(self.readings),
             "assumed": list(self.assumed),
             "findings": [f.to_json() for f in self.findings],

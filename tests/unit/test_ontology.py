@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.ontology_check import check_consistency, java_available
+from kg.version import __version__
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology"
@@ -136,7 +137,7 @@ def test_module_parses_and_has_a_header(name: str) -> None:
     graph = Graph().parse(path, format="turtle")
     header = URIRef(f"https://w3id.org/authority-kg/ontology/{name}")
     assert (header, RDF.type, OWL.Ontology) in graph, f"{path.name}: no owl:Ontology header"
-    assert graph.value(header, OWL.versionInfo) == Literal("0.1.0"), path.name
+    assert graph.value(header, OWL.versionInfo) == Literal(__version__), path.name
     for prop in ("title", "modified"):
         assert graph.value(header, URIRef(f"http://purl.org/dc/terms/{prop}")), (name, prop)
     for prop in ("preferredNamespacePrefix", "preferredNamespaceUri"):

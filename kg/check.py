@@ -24,7 +24,7 @@ from kg.competence import Question, competence_entries, read_candidates
 from kg.engine import Result, Validation, validate
 from kg.errors import InputError
 from kg.lawinfo import LawInfo
-from kg.namespaces import AKG, SHAPES
+from kg.namespaces import AKG, INC, SHAPES
 from kg.results import CheckReport, Finding, Header
 from kg.worlds import World, read_properties, worlds
 
@@ -43,6 +43,7 @@ class Outcome:
     outcome: str  # holds, fails, undetermined
     missing: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()
+    items: tuple[URIRef, ...] = ()
 
 
 @dataclass
@@ -98,6 +99,12 @@ def _iri(g: Graph, s: Node | None, p: URIRef) -> URIRef:
     return value
 
 
+def _items_used(data: Graph, res: Node) -> tuple[URIRef, ...]:
+    """The incident items a condition result read: the subject, and items it reached."""
+    found = set(data.objects(res, AKG.observedItem)) | set(data.objects(res, AKG.observedValue))
+    return tuple(sorted(i for i in found if isinstance(i, URIRef) and str(i).startswith(str(INC))))
+
+
 def _outcome_name(node: Node | None) -> str:
     if node == AKG.Holds:
         return "holds"
@@ -136,6 +143,7 @@ def read_evaluations(
                 outcome=_outcome_name(data.value(res, AKG.outcome)),
                 missing=tuple(sorted(str(m) for m in data.objects(res, AKG.missing))),
                 facts=explain.observed_facts(data, res, codes),
+                items=_items_used(data, res),
             )
         )
     for res in data.subjects(RDF.type, AKG.ExceptionResult):

@@ -51,8 +51,20 @@ def _emit_json(value: Any) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
-def main() -> None:
+@click.option(
+    "--store-dir",
+    envvar="KG_STORE",
+    help="Folder of the embedded store (default ~/.local/share/authority-kg/store).",
+)
+@click.option(
+    "--endpoint",
+    envvar="KG_ENDPOINT",
+    help="Use this SPARQL 1.1 server instead of the embedded store.",
+)
+@click.pass_context
+def main(ctx: click.Context, store_dir: str | None, endpoint: str | None) -> None:
     """authority-kg: who has the power to act, and was the rule broken?"""
+    ctx.obj = {"store_dir": store_dir, "endpoint": endpoint}
     # rdflib logs warnings (e.g. about odd IRIs in a broken file) on standard error;
     # the one message a bad input gets is ours.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
@@ -83,8 +95,16 @@ def main() -> None:
     type=click.Choice(["json", "text", "ttl"]),
     help="Output format (text on a terminal, json otherwise).",
 )
+@click.option(
+    "--store",
+    "save",
+    is_flag=True,
+    help="Also write the findings into the store (graph:determinations/<incident>).",
+)
+@click.pass_context
 @input_errors
 def check(
+    click_ctx: click.Context,
     targets: tuple[str, ...],
     check_all: bool,
     as_of: str | None,
@@ -92,6 +112,7 @@ def check(
     assume: tuple[str, ...],
     amendments: tuple[str, ...],
     fmt: str | None,
+    save: bool,
 ) -> None:
     """Check incident cards (files or incident ids) against the law."""
     fmt = fmt or _default_format()
@@ -125,6 +146,16 @@ def check(
         click.echo(render.report_graph(reports).serialize(format="turtle"))
     else:
         click.echo("\n".join(render.report_text(r) for r in reports), nl=False)
+    if save:
+        if amendments:
+            raise InputError("--store", "counterfactual findings (with --amend) are not "
+                             "stored", "store findings without --amend")
+        from kg import build
+
+        store = _store(click_ctx, build_if_empty=True)
+        store.replace_graphs(build.determinations(reports, ctx))
+        click.echo(f"stored the findings of {len(reports)} incident(s) in {store.name}",
+                   err=True)
     if bad:
         sys.exit(3)
     sys.exit(1 if any(r.violates for r in reports) else 0)
@@ -238,3 +269,81 @@ def amend_command(
         click.echo(render_impact.html(report), nl=False)
     else:
         click.echo(render_impact.text(report), nl=False)
+
+
+def _store(click_ctx: click.Context, *, build_if_empty: bool) -> Any:
+    from kg.store import open_store
+
+    opts = click_ctx.find_root().obj or {}
+    store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
+    if build_if_empty and store.is_empty():
+        click.echo(f"building the store at {store.name} (first use)", err=True)
+        _load(store)
+    return store
+
+
+def _load(store: Any) -> dict[str, int]:
+    from kg import build
+    from kg.store import StoreError
+
+    ds = build.store_dataset(api.context())
+    try:
+        store.replace_all(ds)
+    except StoreError as exc:
+        raise InputError(store.name, str(exc), "fix the cause and run kg load again") from None
+    graphs = [g for g in ds.graphs() if len(g)]
+    return {"graphs": len(graphs), "triples": sum(len(g) for g in graphs)}
+
+
+@main.command("load")
+@click.pass_context
+@input_errors
+def load_command(click_ctx: click.Context) -> None:
+    """Build the store from the ontology, the law and the incidents (atomically)."""
+    from kg.store import open_store
+
+    opts = click_ctx.find_root().obj or {}
+    store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
+    counts = _load(store)
+    click.echo(f"loaded {counts['triples']} triples in {counts['graphs']} named graphs "
+               f"into {store.name}")
+
+
+@main.command("query")
+@click.argument("target", required=False)
+@click.option("--param", "params", multiple=True, help="name=value (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--list", "list_saved", is_flag=True, help="List the saved queries.")
+@click.pass_context
+@input_errors
+def query_command(
+    click_ctx: click.Context,
+    target: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    list_saved: bool,
+) -> None:
+    """Run a SPARQL query: a saved query's name, a .rq file, or - (standard input)."""
+    from kg import queries
+
+    if list_saved or not target:
+        for q in queries.catalog().values():
+            args = " ".join(f"--param {p.name}=<{p.type}>" for p in q.params)
+            click.echo(f"{q.name:<32} {q.title}" + (f"\n{'':<32} {args}" if args else ""))
+        return
+    saved = queries.resolve(target)
+    bindings = queries.bind(saved, queries.parse_params(params), api.context().codes)
+    store = _store(click_ctx, build_if_empty=True)
+    try:
+        result = store.query(saved.text, bindings)
+    except InputError as err:
+        raise InputError(
+            saved.path, err.problem, err.fix, line=err.line, field=err.field
+        ) from None
+    click.echo(queries.render(result, fmt), nl=False)

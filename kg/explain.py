@@ -204,7 +204,9 @@ def finding(
                 )
             )
     message = _message(verdict, who, cite, label, missing, records, info)
+    used = sorted({str(i) for rec in records for c in rec.conditions for i in c.items})
     return Finding(
+        used=tuple(used),
         subject=subject_id,
         provision=cite,
         verdict=verdict,

@@ -47,6 +47,7 @@ class Finding:
     norm: str = ""
     norm_label: str = ""
     exceptions: tuple[dict[str, str], ...] = ()
+    used: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +61,7 @@ class Finding:
             "explanation": [s.to_json() for s in self.explanation],
             "norm": self.norm,
             "exceptions": list(self.exceptions),
+            "used": list(self.used),
         }
 
 

@@ -30,3 +30,18 @@ def kg_json(*args: str) -> Any:
 @pytest.fixture(scope="session")
 def june4() -> Any:
     return kg_json("check", str(JUNE4))
+
+
+@pytest.fixture(scope="session")
+def analyst_store() -> Any:
+    """An in-memory embedded store holding what `kg load` and `kg check --all --store`
+    write: the law, the incidents, the competence matrix and the determinations."""
+    from kg import api, build, load
+    from kg.store import EmbeddedStore
+
+    ctx = api.context()
+    store = EmbeddedStore(None)
+    store.replace_all(build.store_dataset(ctx))
+    reports = api.check([str(p) for p in load.incident_card_paths()])
+    store.replace_graphs(build.determinations(reports, ctx))
+    return store

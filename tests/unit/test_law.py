@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -12,16 +14,16 @@ from kg.paths import folder
 PROVISION_TYPES = (AKG.Chapter, AKG.Section, AKG.Subdivision)
 
 
-def in_force(chapter: str, date: str) -> set[str]:
+def in_force(store: Any, chapter: str, date: str) -> set[str]:
+    """The saved query, run on the store as an analyst would."""
     query = (folder("queries") / "provisions-in-force.rq").read_text()
-    rows = load.shared_law_graph().query(
-        query, initBindings={"chapter": LAW[chapter], "date": Literal(date, datatype=XSD.date)}
-    )
-    return {str(row.citation) for row in rows}  # type: ignore[union-attr]
+    bindings = {"chapter": LAW[chapter], "date": Literal(date, datatype=XSD.date)}
+    return {str(row["citation"]) for row in store.query(query, bindings).rows}
 
 
-def test_2_173_differs_between_2019_and_2024_as_o2021_117_says() -> None:
-    before, after = in_force("mcc/ch-2-173", "2019-06-01"), in_force("mcc/ch-2-173", "2024-06-01")
+def test_2_173_differs_between_2019_and_2024_as_o2021_117_says(analyst_store: Any) -> None:
+    before = in_force(analyst_store, "mcc/ch-2-173", "2019-06-01")
+    after = in_force(analyst_store, "mcc/ch-2-173", "2024-06-01")
     added, removed = after - before, before - after
     assert {"2-173-020(a)(6)", "2-173-020(b)", "2-173-070"} <= added
     assert "2-173-042" in removed

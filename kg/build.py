@@ -64,8 +64,12 @@ def matrix_graph(ctx: object) -> Graph:
     assert isinstance(ctx, Context)
     g = Graph()
     bind_prefixes(g)
-    status = {"clear": AKG.Clear, "overlap": AKG.Overlap, "gap": AKG.Gap,
-              "contested": AKG.Contested}
+    status = {
+        "clear": AKG.Clear,
+        "overlap": AKG.Overlap,
+        "gap": AKG.Gap,
+        "contested": AKG.Contested,
+    }
     for start, until in matrix_intervals(ctx.law):
         for c in matrix(ctx.law, ctx.shapes, ctx.codes, ctx.info, date=start):
             e = _entry_iri(c, start)
@@ -132,8 +136,13 @@ def determinations(reports: Sequence[CheckReport], ctx: object) -> Dataset:
             node = URIRef(f"{name}#finding-{i}")
             g.add((run, AKG.finding, node))
             g.add((node, RDF.type, AKG.Finding))
-            g.add((node, AKG.findingSubject, INC[f"{r.incident}/{f.subject}"]
-                   if f.subject != r.incident else incident))
+            g.add(
+                (
+                    node,
+                    AKG.findingSubject,
+                    INC[f"{r.incident}/{f.subject}"] if f.subject != r.incident else incident,
+                )
+            )
             g.add((node, AKG.aboutNorm, URIRef(f.norm)))
             g.add((node, AKG.verdict, _VERDICT[f.verdict]))
             g.add((node, AKG.verdictCode, Literal(f.verdict)))
@@ -172,5 +181,9 @@ def determinations(reports: Sequence[CheckReport], ctx: object) -> Dataset:
     return ds
 
 
-_VERDICT = {"violates": AKG.Violates, "complies": AKG.Complies,
-            "undetermined": AKG.Undetermined, "contested": AKG.Contested}
+_VERDICT = {
+    "violates": AKG.Violates,
+    "complies": AKG.Complies,
+    "undetermined": AKG.Undetermined,
+    "contested": AKG.Contested,
+}

@@ -148,14 +148,16 @@ def check(
         click.echo("\n".join(render.report_text(r) for r in reports), nl=False)
     if save:
         if amendments:
-            raise InputError("--store", "counterfactual findings (with --amend) are not "
-                             "stored", "store findings without --amend")
+            raise InputError(
+                "--store",
+                "counterfactual findings (with --amend) are not stored",
+                "store findings without --amend",
+            )
         from kg import build
 
         store = _store(click_ctx, build_if_empty=True)
         store.replace_graphs(build.determinations(reports, ctx))
-        click.echo(f"stored the findings of {len(reports)} incident(s) in {store.name}",
-                   err=True)
+        click.echo(f"stored the findings of {len(reports)} incident(s) in {store.name}", err=True)
     if bad:
         sys.exit(3)
     sys.exit(1 if any(r.violates for r in reports) else 0)
@@ -305,8 +307,9 @@ def load_command(click_ctx: click.Context) -> None:
     opts = click_ctx.find_root().obj or {}
     store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
     counts = _load(store)
-    click.echo(f"loaded {counts['triples']} triples in {counts['graphs']} named graphs "
-               f"into {store.name}")
+    click.echo(
+        f"loaded {counts['triples']} triples in {counts['graphs']} named graphs into {store.name}"
+    )
 
 
 @main.command("query")
@@ -343,7 +346,5 @@ def query_command(
     try:
         result = store.query(saved.text, bindings)
     except InputError as err:
-        raise InputError(
-            saved.path, err.problem, err.fix, line=err.line, field=err.field
-        ) from None
+        raise InputError(saved.path, err.problem, err.fix, line=err.line, field=err.field) from None
     click.echo(queries.render(result, fmt), nl=False)

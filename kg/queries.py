@@ -10,6 +10,12 @@ Each saved query opens with comment lines:
 Parameter types: `iri`, `date`, `string`, `integer`, `code:<scheme>` (a code of the
 card format, turned into its concept IRI). A value given with `--param name=value`
 becomes an RDF term of that type and is bound to `?name`: never pasted into the text.
+
+Binding works the same on every store: the values become a VALUES block that opens the
+query's WHERE clause, each value an escaped RDF term. So a saved query uses a parameter
+in a FILTER only at the top level of its WHERE clause (a FILTER inside a `GRAPH { }`
+group is evaluated before that group is joined with the values). Every pattern names
+its graph (`GRAPH ?g { }`): servers disagree on what the default graph holds.
 """
 
 from __future__ import annotations
@@ -59,8 +65,11 @@ def parse(name: str, path: str, text: str) -> SavedQuery:
             break
         m = _PARAM.match(line)
         if m:
-            params.append(Param(m.group(1), m.group(3), (m.group(4) or "").strip(),
-                                optional=m.group(2) == "?"))
+            params.append(
+                Param(
+                    m.group(1), m.group(3), (m.group(4) or "").strip(), optional=m.group(2) == "?"
+                )
+            )
             in_description = False
         elif line.startswith("# title:"):
             title, in_description = line.split(":", 1)[1].strip(), False
@@ -85,20 +94,27 @@ def resolve(target: str) -> SavedQuery:
     path = Path(target)
     if path.suffix in (".rq", ".sparql") or path.exists():
         if not path.is_file():
-            raise InputError(target, "no such query file", "give a .rq file, a saved "
-                             "query's name (kg query --list) or - for standard input")
+            raise InputError(
+                target,
+                "no such query file",
+                "give a .rq file, a saved query's name (kg query --list) or - for standard input",
+            )
         return parse(path.stem, str(path), path.read_text(encoding="utf-8"))
     saved = catalog()
     if target not in saved:
-        raise InputError(target, "no saved query with this name",
-                         f"use one of: {', '.join(sorted(saved))}, a .rq file, or -")
+        raise InputError(
+            target,
+            "no saved query with this name",
+            f"use one of: {', '.join(sorted(saved))}, a .rq file, or -",
+        )
     return saved[target]
 
 
 def _term(p: Param, value: str, codes: CodeIndex, where: str) -> Term:
     def bad(fix: str) -> InputError:
-        return InputError(where, f"'{value}' is not a valid {p.type} for parameter '{p.name}'",
-                          fix, field=p.name)
+        return InputError(
+            where, f"'{value}' is not a valid {p.type} for parameter '{p.name}'", fix, field=p.name
+        )
 
     if p.type == "date":
         try:
@@ -129,15 +145,23 @@ def bind(query: SavedQuery, given: dict[str, str], codes: CodeIndex) -> dict[str
     declared = {p.name: p for p in query.params}
     for name in given:
         if name not in declared and declared:
-            raise InputError(query.path, f"the query has no parameter '{name}'",
-                             f"use: {', '.join(declared)}", field=name)
+            raise InputError(
+                query.path,
+                f"the query has no parameter '{name}'",
+                f"use: {', '.join(declared)}",
+                field=name,
+            )
     out: dict[str, Term] = {}
     for p in query.params:
         if p.name in given:
             out[p.name] = _term(p, given[p.name], codes, query.path)
         elif not p.optional:
-            raise InputError(query.path, f"parameter '{p.name}' is required ({p.doc})",
-                             f"add --param {p.name}=...", field=p.name)
+            raise InputError(
+                query.path,
+                f"parameter '{p.name}' is required ({p.doc})",
+                f"add --param {p.name}=...",
+                field=p.name,
+            )
     if not declared:  # an ad hoc query: values are taken as plain literals or IRIs
         for name, value in given.items():
             out[name] = URIRef(value) if re.match(r"^https?://", value) else Literal(value)
@@ -149,8 +173,12 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise InputError("--param", f"'{pair}' is not name=value",
-                             "write --param name=value", field="--param")
+            raise InputError(
+                "--param",
+                f"'{pair}' is not name=value",
+                "write --param name=value",
+                field="--param",
+            )
         out[name] = value
     return out
 
@@ -174,7 +202,7 @@ def short(term: Term, g: Graph) -> str:
         text = str(term)
         for prefix, ns in sorted(g.namespaces(), key=lambda pn: -len(str(pn[1]))):
             if prefix and text.startswith(str(ns)) and len(text) > len(str(ns)):
-                return f"{prefix}:{text[len(str(ns)):]}"
+                return f"{prefix}:{text[len(str(ns)) :]}"
         return f"<{text}>"
     return str(term)
 
@@ -187,8 +215,10 @@ def table(result: Result) -> str:
     header = list(result.variables)
     rows = [[short(row[v], g) if v in row else "" for v in header] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
@@ -208,7 +238,11 @@ def render(result: Result, fmt: str) -> str:
     if fmt == "table":
         return table(result)
     if fmt not in RESULT_FORMATS:
-        raise InputError("--format", f"'{fmt}' is for graphs, and this query returns "
-                         "solutions", "use table, csv, tsv, json or xml", field="--format")
+        raise InputError(
+            "--format",
+            f"'{fmt}' is for graphs, and this query returns solutions",
+            "use table, csv, tsv, json or xml",
+            field="--format",
+        )
     data = as_rdflib(result).serialize(format=RESULT_FORMATS[fmt])
     return data.decode("utf-8") if isinstance(data, bytes) else str(data)

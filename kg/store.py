@@ -118,10 +118,15 @@ def syntax_error(exc: Exception, where: str) -> InputError:
         expected = " ".join(rest.split())
         if len(expected) > 160:
             expected = expected[:157] + "..."
-        return InputError(where, f"SPARQL syntax error at column {col}: {expected}",
-                          "correct the query at that line and column", line=line)
-    return InputError(where, f"SPARQL syntax error: {' '.join(text.split())[:200]}",
-                      "correct the query")
+        return InputError(
+            where,
+            f"SPARQL syntax error at column {col}: {expected}",
+            "correct the query at that line and column",
+            line=line,
+        )
+    return InputError(
+        where, f"SPARQL syntax error: {' '.join(text.split())[:200]}", "correct the query"
+    )
 
 
 # -- embedded --------------------------------------------------------------------------
@@ -215,8 +220,11 @@ def _oxigraph_result(answer: Any) -> Result:
 
 def _graphs(dataset: Dataset) -> Iterator[tuple[URIRef, list[tuple[Node, Node, Node]]]]:
     for g in dataset.graphs():
-        if len(g) and isinstance(g.identifier, URIRef) and \
-                str(g.identifier) != "urn:x-rdflib:default":
+        if (
+            len(g)
+            and isinstance(g.identifier, URIRef)
+            and str(g.identifier) != "urn:x-rdflib:default"
+        ):
             yield g.identifier, list(g)
 
 
@@ -297,8 +305,13 @@ class RemoteStore:
         self.timeout = timeout
         self.name = endpoint
 
-    def _post(self, url: str, data: bytes, headers: dict[str, str], method: str = "POST",
-              ) -> bytes:
+    def _post(
+        self,
+        url: str,
+        data: bytes,
+        headers: dict[str, str],
+        method: str = "POST",
+    ) -> bytes:
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -306,16 +319,20 @@ class RemoteStore:
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:300]
             if exc.code == 400 and "syntax" in detail.lower():
-                raise InputError("query", f"the server rejected the query: {detail}",
-                                 "correct the query") from None
+                raise InputError(
+                    "query", f"the server rejected the query: {detail}", "correct the query"
+                ) from None
             raise StoreError(f"{url} answered {exc.code}: {' '.join(detail.split())}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(f"cannot reach {url}: {exc}") from None
 
     def raw(self, sparql: str, accept: str) -> bytes:
         form = urllib.parse.urlencode({"query": sparql}).encode()
-        return self._post(self.endpoint, form, {
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        return self._post(
+            self.endpoint,
+            form,
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        )
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Result:
         text = bind_values(sparql, bindings or {})
@@ -330,8 +347,9 @@ class RemoteStore:
         if "boolean" in doc:
             return Result("ask", boolean=bool(doc["boolean"]))
         names = tuple(doc["head"]["vars"])
-        rows = tuple({k: _sparql_json_term(v) for k, v in b.items()}
-                     for b in doc["results"]["bindings"])
+        rows = tuple(
+            {k: _sparql_json_term(v) for k, v in b.items()} for b in doc["results"]["bindings"]
+        )
         return Result("select", variables=names, rows=rows)
 
     def update(self, sparql: str) -> None:
@@ -363,10 +381,15 @@ class RemoteStore:
             staging = URIRef(f"{name}#staging")
             self._put_graph(staging, triples)
             staged.append((staging, name))
-        current = {str(r["g"]) for r in self.query(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
-        ours = [g for g in current if g.startswith("https://w3id.org/authority-kg/graph/")
-                and not g.endswith("#staging")]
+        current = {
+            str(r["g"])
+            for r in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        }
+        ours = [
+            g
+            for g in current
+            if g.startswith("https://w3id.org/authority-kg/graph/") and not g.endswith("#staging")
+        ]
         wanted = {str(n) for _, n in staged}
         ops = [f"MOVE SILENT GRAPH <{s}> TO GRAPH <{n}>" for s, n in staged]
         ops += [f"DROP SILENT GRAPH <{g}>" for g in ours if g not in wanted]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
@@ -21,7 +21,8 @@ from kg import explain
 from kg.cards import Card, card_quads, item_iri
 from kg.codes import CodeIndex
 from kg.competence import Question, competence_entries, read_candidates
-from kg.engine import Result, Validation, validate
+from kg.engine import RUN, Result, Validation
+from kg.engines import validate
 from kg.errors import InputError
 from kg.lawinfo import LawInfo
 from kg.namespaces import AKG, INC, SHAPES
@@ -67,6 +68,7 @@ class Options:
     readings: tuple[str, ...] = ()
     assume: tuple[str, ...] = ()
     amendments: tuple[str, ...] = ()
+    engine: str | None = None
 
 
 def run_graph(
@@ -82,7 +84,7 @@ def run_graph(
     data += law
     for quad in facts:
         data.add((quad[0], quad[1], quad[2]))
-    run_node = BNode()
+    run_node = RUN
     data.add((run_node, RDF.type, AKG.Run))
     for r in readings:
         data.add((run_node, AKG.fixedReading, r))
@@ -156,6 +158,9 @@ def read_evaluations(
                 outcome=_outcome_name(data.value(res, AKG.outcome)),
             )
         )
+    for ev in evals.values():  # a stable order, whatever the engine's
+        ev.conditions.sort(key=lambda o: str(o.node))
+        ev.exceptions.sort(key=lambda o: str(o.node))
     return list(evals.values())
 
 
@@ -247,7 +252,7 @@ def check_cards(
             fixed_as_of=options.as_of is not None,
             readings=reading_nodes,
         )
-        validation = validate(data, shapes)
+        validation = validate(data, shapes, options.engine)
         worlds_of = {item_iri(card.id): world for card, world in batch}
         for ev in read_evaluations(data, validation.results, worlds_of, codes):
             if ev.incident in worlds_of:
@@ -301,7 +306,7 @@ def _report(
 ) -> CheckReport:
     data, validation = stated
     grouped: dict[tuple[URIRef, URIRef], list[Evaluation]] = defaultdict(list)
-    for ev in evals:
+    for ev in sorted(evals, key=lambda e: (str(e.reading), e.world.claims())):
         grouped[(ev.subject, ev.norm)].append(ev)
     findings = [build_finding(recs, card, data, info, codes, as_of) for recs in grouped.values()]
     findings.sort(key=lambda f: (explain.item_order(card, f.subject), f.provision))

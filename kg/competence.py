@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.codes import CodeIndex
-from kg.engine import Result, run
+from kg.engine import RUN, Result
+from kg.engines import validate
 from kg.lawinfo import LawInfo, tail
 from kg.namespaces import AKG, SHAPES
 from kg.results import AgencyPower, Competence
@@ -173,7 +174,7 @@ def ask(
     """Who may investigate each (allegation, respondent kind) on a date: one run for all."""
     data = Graph()
     data += law
-    run_node = BNode()
+    run_node = RUN
     data.add((run_node, RDF.type, AKG.Run))
     for r in readings:
         data.add((run_node, AKG.fixedReading, r))
@@ -185,7 +186,7 @@ def ask(
         data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
     answers = {
         (a.allegation, a.respondent): a
-        for a in read_candidates(data, run(data, shapes), codes, info)
+        for a in read_candidates(data, validate(data, shapes).results, codes, info)
     }
     out = []
     for allegation, respondent in questions:

@@ -52,6 +52,8 @@ class CachedSPARQLProcessor(SPARQLProcessor):
 
 rdflib.plugin.register("sparql", Processor, "kg.engine", "CachedSPARQLProcessor")
 
+RUN = URIRef("urn:authority-kg:run")  # the one akg:Run node of a data graph
+
 
 @dataclass(frozen=True)
 class Result:

@@ -59,8 +59,7 @@ def observed_facts(data: Graph, res: Node, codes: CodeIndex) -> tuple[str, ...]:
     key = data.value(prop, AKG.cardKey)
     name = f"{show(item, data, codes)}.{key if key is not None else prop}"
     facts = [f"{name} = {', '.join(sorted(values)) if values else '(not given)'}"]
-    for then in data.objects(res, AKG.observedThen):
-        facts.append(f"then {show(then, data, codes)}")
+    facts += sorted(f"then {show(t, data, codes)}" for t in data.objects(res, AKG.observedThen))
     return tuple(facts)
 
 
@@ -265,6 +264,7 @@ def _message(
             f"{info.citation(where) if where else cite} applies "
             f"({info.label(held[0].node)})."
         )
-    failed = [c for c in rec.conditions if c.outcome == "fails"]
+    own = set(info.law.objects(rec.norm, AKG.condition))
+    failed = [c for c in rec.conditions if c.outcome == "fails" and c.node in own]
     reason = info.label(failed[0].node) if failed else "a condition"
     return f"{who} did not break {cite} ({label}): the condition '{reason}' does not hold."

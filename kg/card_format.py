@@ -158,6 +158,7 @@ TOP: tuple[Field, ...] = (
     _f("summary", "text"),
     _f("facts_as_of", "date"),
     _f("complete", "lists"),
+    _f("synthetic", "bool"),  # project extension: a generated, not a real, incident
 )
 
 ITEM_CLASS: dict[str, URIRef] = {

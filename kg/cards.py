@@ -432,6 +432,8 @@ def card_quads(
             quads.append((inc, prop, Literal(d[key]), g0))
     if "facts_as_of" in d:
         quads.append((inc, AKG.factsAsOf, Literal(d["facts_as_of"], datatype=XSD.date), g0))
+    if d.get("synthetic") == "true":
+        quads.append((inc, AKG.synthetic, Literal(True), g0))
     for name in d.get("complete", []):
         quads.append((inc, AKG.completeList, Literal(name), g0))
     overrides = claim_values or {}

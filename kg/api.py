@@ -84,7 +84,7 @@ def resolve_card(target: str, ctx: Context) -> Card:
     return read_card(known[target], ctx.codes)
 
 
-def _valid_date(value: str, option: str) -> str:
+def valid_date(value: str, option: str) -> str:
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
@@ -141,7 +141,7 @@ def check_cards_read(
     """Check cards already read and validated (with amendments treated as in force)."""
     ctx = ctx or context()
     if as_of is not None:
-        _valid_date(as_of, "--as-of")
+        valid_date(as_of, "--as-of")
     days = [as_of] if as_of else [str(c.data["date"]) for c in cards]
     ctx, warnings = amended(ctx, amendments, min(days, default=today()))
     ctx.info.fixed_readings(readings)
@@ -172,7 +172,7 @@ def amend_impact(
             f"name one or more of: {', '.join(sorted(amend.known()))}",
         )
     if as_of is not None:
-        _valid_date(as_of, "--as-of")
+        valid_date(as_of, "--as-of")
     resolved = [amend.resolve(a) for a in amendments]
     return impact(
         law=ctx.law,
@@ -210,7 +210,7 @@ def who(
     ctx: Context | None = None,
 ) -> Competence:
     ctx = ctx or context()
-    _valid_date(date, "--date")
+    valid_date(date, "--date")
     if allegation not in ctx.codes.notations("allegation"):
         raise InputError(
             "--allegation",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from kg import api, load, render
-from kg.errors import InputError
+from kg.errors import InputError, StoreError
 from kg.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,7 +34,8 @@ def _fail(err: InputError) -> None:
 
 
 def input_errors(fn: F) -> F:
-    """Turn InputError into one message on stderr and exit status 2."""
+    """Turn InputError (and StoreError: the store failed, e.g. a server is unreachable)
+    into one message on stderr and exit status 2."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -41,6 +43,9 @@ def input_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except InputError as err:
             _fail(err)
+        except StoreError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
 
@@ -101,6 +106,17 @@ def main(ctx: click.Context, store_dir: str | None, endpoint: str | None) -> Non
     is_flag=True,
     help="Also write the findings into the store (graph:determinations/<incident>).",
 )
+@click.option("--workers", type=int, default=0, help="Processes for a bulk check (0: all cores).")
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=100,
+    show_default=True,
+    help="Cards checked together in one run of the shapes.",
+)
+@click.option("--dask", is_flag=True, help="Run a bulk check on a local Dask cluster.")
+@click.option("--scheduler", help="Run a bulk check on the Dask cluster at this address.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar.")
 @click.pass_context
 @input_errors
 def check(
@@ -113,12 +129,23 @@ def check(
     amendments: tuple[str, ...],
     fmt: str | None,
     save: bool,
+    workers: int,
+    batch: int,
+    dask: bool,
+    scheduler: str | None,
+    progress: bool | None,
 ) -> None:
-    """Check incident cards (files or incident ids) against the law."""
+    """Check incident cards (files, folders of cards or incident ids) against the law."""
+    bulk_opts = {
+        "workers": workers,
+        "batch": batch,
+        "dask": dask,
+        "scheduler": scheduler,
+        "progress": progress,
+    }
     fmt = fmt or _default_format()
     ctx = api.context()
     names = list(targets)
-    bulk = check_all or len(names) > 1
     if check_all:
         names += [str(p) for p in load.incident_card_paths()]
     if not names:
@@ -127,40 +154,157 @@ def check(
             "no card or incident id given",
             "name a card file or an incident id, or use --all",
         )
-    cards, bad = [], 0
-    for name in names:
-        try:
-            cards.append(api.resolve_card(name, ctx))
-        except InputError as err:
-            if not bulk:
-                raise
-            click.echo(f"error: {err}", err=True)
-            bad += 1
-    reports = api.check_cards_read(
-        cards, as_of=as_of, readings=readings, assume=assume, amendments=amendments, ctx=ctx
+    if save and amendments:
+        raise InputError(
+            "--store",
+            "counterfactual findings (with --amend) are not stored",
+            "store findings without --amend",
+        )
+    if check_all or len(names) > 1 or any(Path(n).is_dir() for n in names):
+        _check_bulk(click_ctx, names, as_of, readings, assume, amendments, fmt, save, bulk_opts)
+        return
+    reports = api.check(
+        names, as_of=as_of, readings=readings, assume=assume, amendments=amendments, ctx=ctx
     )
     if fmt == "json":
-        docs = [r.to_json() for r in reports]
-        _emit_json(docs[0] if len(docs) == 1 and not bulk else docs)
+        _emit_json(reports[0].to_json())
     elif fmt == "ttl":
         click.echo(render.report_graph(reports).serialize(format="turtle"))
     else:
         click.echo("\n".join(render.report_text(r) for r in reports), nl=False)
     if save:
-        if amendments:
-            raise InputError(
-                "--store",
-                "counterfactual findings (with --amend) are not stored",
-                "store findings without --amend",
-            )
-        from kg import build
-
-        store = _store(click_ctx, build_if_empty=True)
-        store.replace_graphs(build.determinations(reports, ctx))
-        click.echo(f"stored the findings of {len(reports)} incident(s) in {store.name}", err=True)
-    if bad:
-        sys.exit(3)
+        _save(click_ctx, reports)
     sys.exit(1 if any(r.violates for r in reports) else 0)
+
+
+def _save(click_ctx: click.Context, reports: list[Any]) -> None:
+    from kg import build
+
+    store = _store(click_ctx, build_if_empty=True)
+    store.replace_graphs(build.determinations(reports, api.context()))
+
+
+def _expand(names: list[str], ctx: Any) -> tuple[list[Path], list[str]]:
+    """Card files for the names given: files, folders of cards, or incident ids."""
+    paths: list[Path] = []
+    bad: list[str] = []
+    index: dict[str, Path] | None = None
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            paths += sorted(path.rglob("*.yaml"))
+        elif path.suffix in (".yaml", ".yml") or path.exists():
+            paths.append(path)
+        else:
+            index = index if index is not None else api.incident_cards(ctx)
+            if name in index:
+                paths.append(index[name])
+            else:
+                bad.append(
+                    f"{name}: no incident with this id in the knowledge graph, and no "
+                    "such file. Fix: use a card file, a folder of cards or an incident id"
+                )
+    return paths, bad
+
+
+def _check_bulk(
+    click_ctx: click.Context,
+    names: list[str],
+    as_of: str | None,
+    readings: tuple[str, ...],
+    assume: tuple[str, ...],
+    amendments: tuple[str, ...],
+    fmt: str,
+    save: bool,
+    opts: dict[str, Any],
+) -> None:
+    """Many cards: checked in batches (on every core, or on Dask), printed as they come;
+    a bad card is reported and the rest go on (exit status 3)."""
+    from kg import bulk
+    from kg.check import Options
+
+    ctx = api.context()
+    if as_of is not None:
+        api.valid_date(as_of, "--as-of")
+    ctx, warnings = api.amended(ctx, amendments, as_of or bulk.EARLIEST)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    ctx.info.fixed_readings(readings)
+    paths, bad = _expand(names, ctx)
+    for message in bad:
+        click.echo(f"error: {message}", err=True)
+    options = Options(as_of=as_of, readings=readings, assume=assume, amendments=amendments)
+    workers = opts["workers"] or (os.cpu_count() or 1 if len(paths) > 2 * opts["batch"] else 1)
+    progress = _progress(len(paths), opts["progress"])
+    store = _store(click_ctx, build_if_empty=True) if save else None
+    violates = False
+    errors = len(bad)
+    out = _Emitter(fmt)
+    try:
+        for result in bulk.check_many(
+            paths,
+            ctx,
+            options,
+            batch=opts["batch"],
+            workers=workers,
+            dask=opts["dask"],
+            scheduler=opts["scheduler"],
+            on_batch=progress.update,
+        ):
+            for e in result.errors:
+                click.echo(f"error: {e}", err=True)
+            errors += len(result.errors)
+            out.emit(result.reports)
+            violates = violates or any(r.violates for r in result.reports)
+            if store is not None and result.reports:
+                from kg import build
+
+                store.replace_graphs(build.determinations(result.reports, ctx))
+    finally:
+        progress.close()
+        out.close()
+    if store is not None:
+        click.echo(f"stored the findings in {store.name}", err=True)
+    if errors:
+        sys.exit(3)
+    sys.exit(1 if violates else 0)
+
+
+class _Emitter:
+    """Prints reports batch by batch (a JSON array is opened and closed around them)."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt, self.first = fmt, True
+        if fmt == "json":
+            click.echo("[", nl=False)
+
+    def emit(self, reports: list[Any]) -> None:
+        for r in reports:
+            if self.fmt == "json":
+                click.echo(
+                    ("" if self.first else ",")
+                    + "\n"
+                    + json.dumps(r.to_json(), indent=2, ensure_ascii=False),
+                    nl=False,
+                )
+            elif self.fmt == "ttl":
+                click.echo(render.report_graph([r]).serialize(format="turtle"))
+            else:
+                click.echo(("" if self.first else "\n") + render.report_text(r), nl=False)
+            self.first = False
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            click.echo("\n]")
+
+
+def _progress(total: int, wanted: bool | None) -> Any:
+    from tqdm import tqdm
+
+    show = wanted if wanted is not None else sys.stderr.isatty()
+    return tqdm(
+        total=total, unit="card", disable=not show or total < 2, file=sys.stderr, smoothing=0.1
+    )
 
 
 @main.command()

@@ -141,7 +141,7 @@ def finding(
     label = info.label(norm)
     who = describe(data, first.subject, codes)
     if (first.subject, RDF.type, AKG.Incident) in data:
-        bound = [codes.notation(a) for a in info.law.objects(norm, AKG.bindsAgency)]
+        bound = sorted(codes.notation(a) for a in info.law.objects(norm, AKG.bindsAgency))
         who = f"{' / '.join(bound) or 'the addressee'} in incident {subject_id}"
     steps: list[Step] = [
         Step(
@@ -168,7 +168,9 @@ def finding(
             where = info.stated_in(exc.node)
             exc_cite = info.citation(where) if where else cite
             parts = [
-                outcome_of[c] for c in info.law.objects(exc.node, AKG.condition) if c in outcome_of
+                outcome_of[c]
+                for c in sorted(info.law.objects(exc.node, AKG.condition), key=str)
+                if c in outcome_of
             ]
             why = "; ".join(f"{info.label(p.node)}: {OUTCOME[p.outcome]}" for p in parts)
             facts = tuple(f for p in parts for f in p.facts)

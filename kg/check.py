@@ -79,9 +79,8 @@ def run_graph(
     fixed_as_of: bool,
     readings: Sequence[URIRef],
 ) -> Graph:
-    """The data graph of one run: the law, the facts, and the run's settings."""
+    """The facts of one run and its settings (the law is added by the engine)."""
     data = Graph()
-    data += law
     for quad in facts:
         data.add((quad[0], quad[1], quad[2]))
     run_node = RUN
@@ -252,7 +251,7 @@ def check_cards(
             fixed_as_of=options.as_of is not None,
             readings=reading_nodes,
         )
-        validation = validate(data, shapes, options.engine)
+        validation, data = validate(law, data, shapes, options.engine)
         worlds_of = {item_iri(card.id): world for card, world in batch}
         for ev in read_evaluations(data, validation.results, worlds_of, codes):
             if ev.incident in worlds_of:

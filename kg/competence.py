@@ -173,7 +173,6 @@ def ask(
 ) -> list[Competence]:
     """Who may investigate each (allegation, respondent kind) on a date: one run for all."""
     data = Graph()
-    data += law
     run_node = RUN
     data.add((run_node, RDF.type, AKG.Run))
     for r in readings:
@@ -186,7 +185,7 @@ def ask(
         data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
     answers = {
         (a.allegation, a.respondent): a
-        for a in read_candidates(data, validate(data, shapes).results, codes, info)
+        for a in read_candidates(*_validated(law, data, shapes), codes, info)
     }
     out = []
     for allegation, respondent in questions:
@@ -202,6 +201,11 @@ def ask(
             )
         )
     return out
+
+
+def _validated(law: Graph, data: Graph, shapes: Graph) -> tuple[Graph, list[Result]]:
+    validation, reader = validate(law, data, shapes)
+    return reader, validation.results
 
 
 def who(

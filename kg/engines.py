@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from rdflib import Graph
+from rdflib.graph import ReadOnlyGraphAggregate
 
 from kg.engine import Validation
 from kg.engine import validate as validate_pyshacl
@@ -22,8 +23,18 @@ def default() -> str:
     return name if name in ENGINES else "fast"
 
 
-def validate(data: Graph, shapes: Graph, engine: str | None = None) -> Validation:
-    """Apply the rules to `data` (in place) and validate it with the chosen engine."""
+def validate(
+    law: Graph, facts: Graph, shapes: Graph, engine: str | None = None
+) -> tuple[Validation, Graph]:
+    """Apply the rules to the law and the facts and validate them with the chosen engine.
+
+    Returns the validation and a graph to read the results from: the law, the facts and
+    what the rules derived (`facts` receives the derived triples; the law is not
+    changed)."""
     if (engine or default()) == "pyshacl":
-        return validate_pyshacl(data, shapes)
-    return validate_fast(data, shapes)
+        data = Graph()
+        data += law
+        data += facts
+        return validate_pyshacl(data, shapes), data
+    validation = validate_fast(law, facts, shapes)
+    return validation, ReadOnlyGraphAggregate([facts, law])

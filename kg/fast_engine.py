@@ -157,10 +157,26 @@ def _quads(triples: Iterable[tuple[Node, Node, Node]]) -> list[Any]:
     return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in triples]
 
 
-def validate_fast(data: Graph, shapes: Graph) -> Validation:
-    """Apply the rules and the constraints; `data` receives the derived triples too."""
+_LAW_QUADS: dict[int, tuple[Graph, list[Any]]] = {}
+
+
+def _law_quads(law: Graph) -> list[Any]:
+    """The law as pyoxigraph quads, converted once per law graph."""
+    cached = _LAW_QUADS.get(id(law))
+    if cached is None or cached[0] is not law:
+        if len(_LAW_QUADS) > 8:
+            _LAW_QUADS.clear()
+        cached = (law, _quads(law))
+        _LAW_QUADS[id(law)] = cached
+    return cached[1]
+
+
+def validate_fast(law: Graph, data: Graph, shapes: Graph) -> Validation:
+    """Apply the rules and the constraints to the law and the data; `data` receives the
+    derived triples (the law is not changed)."""
     compiled = _compiled(id(shapes), shapes)
     store = ox.Store()
+    store.extend(_law_quads(law))
     store.extend(_quads(data))
     for rule in compiled.rules:
         triples = store.query(rule.construct)

@@ -225,6 +225,32 @@ def table(result: Result) -> str:
 
 
 RESULT_FORMATS = {"csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml"}
+
+_TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _tsv_term(term: Term) -> str:
+    """A term as SPARQL 1.1 TSV writes it: in Turtle syntax, on one line."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = '"' + "".join(_TSV_ESCAPES.get(c, c) for c in str(term)) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    return f"_:{term}"
+
+
+def tsv(result: Result) -> str:
+    """SPARQL 1.1 Query Results TSV (rdflib has a reader for it, but no writer)."""
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
 GRAPH_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 
 
@@ -244,5 +270,7 @@ def render(result: Result, fmt: str) -> str:
             "use table, csv, tsv, json or xml",
             field="--format",
         )
+    if fmt == "tsv":
+        return tsv(result)
     data = as_rdflib(result).serialize(format=RESULT_FORMATS[fmt])
     return data.decode("utf-8") if isinstance(data, bytes) else str(data)

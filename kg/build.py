@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, XSD
 
 from kg import graph as kggraph
 from kg.competence import matrix
-from kg.namespaces import AKG, BASE, GRAPH, INC, bind_prefixes
+from kg.namespaces import AKG, BASE, CODE, GRAPH, INC, bind_prefixes
 from kg.results import CheckReport, Competence
 from kg.version import __version__
 
@@ -38,9 +38,10 @@ def _day(value: str) -> Literal:
 
 
 def grant_boundaries(law: Graph) -> list[str]:
-    """The dates on which some grant of power comes into or goes out of force."""
+    """The dates on which some grant of the power to investigate (what the matrix shows)
+    comes into or goes out of force."""
     days: set[str] = set()
-    for grant in law.subjects(RDF.type, AKG.Grant):
+    for grant in law.subjects(AKG.power, CODE["power/investigate"]):
         for p in (AKG.validFrom, AKG.validUntil):
             days.update(str(d) for d in law.objects(grant, p))
     return sorted(days)

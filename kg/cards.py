@@ -498,6 +498,16 @@ def _item_quads(
     return out
 
 
+def _cited(card: Card, source_id: str) -> bool:
+    """Whether some item of the card rests on this source (so its named graph exists)."""
+    return any(
+        item.get("source") == source_id
+        for name in fmt.ITEMS
+        if name != "sources"
+        for item in card.items(name)
+    )
+
+
 def _claim_text(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
@@ -514,5 +524,6 @@ def _source_quads(
         out.append((s, AKG.url, Literal(item["url"], datatype=XSD.anyURI), g))
     if "kind" in item:
         out.append((s, AKG.sourceKind, codes.iri("source-kind", item["kind"]), g))
-    out.append((s, AKG.namedGraph, source_graph(card.id, item["id"]), g))
+    if _cited(card, item["id"]):
+        out.append((s, AKG.namedGraph, source_graph(card.id, item["id"]), g))
     return out

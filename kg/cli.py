@@ -450,7 +450,10 @@ def load_command(click_ctx: click.Context) -> None:
 
     opts = click_ctx.find_root().obj or {}
     store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
-    counts = _load(store)
+    try:
+        counts = _load(store)
+    finally:
+        _close(store)
     click.echo(
         f"loaded {counts['triples']} triples in {counts['graphs']} named graphs into {store.name}"
     )
@@ -481,7 +484,10 @@ def query_command(
 
     if list_saved or not target:
         for q in queries.catalog().values():
-            args = " ".join(f"--param {p.name}=<{p.type}>" for p in q.params)
+            args = " ".join(
+                f"[--param {p.name}=<{p.type}>]" if p.optional else f"--param {p.name}=<{p.type}>"
+                for p in q.params
+            )
             click.echo(f"{q.name:<32} {q.title}" + (f"\n{'':<32} {args}" if args else ""))
         return
     saved = queries.resolve(target)
@@ -491,4 +497,72 @@ def query_command(
         result = store.query(saved.text, bindings)
     except InputError as err:
         raise InputError(saved.path, err.problem, err.fix, line=err.line, field=err.field) from None
+    finally:
+        _close(store)
     click.echo(queries.render(result, fmt), nl=False)
+
+
+def _close(store: Any) -> None:
+    """Release the embedded store's lock as soon as a command is done with it."""
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--allow-restricted",
+    is_flag=True,
+    help="Also serve facts that rest only on restricted sources.",
+)
+@click.option("--threads", default=4, show_default=True, type=int, help="Request threads.")
+@click.option(
+    "--sparql-timeout",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds a SPARQL query may run.",
+)
+@click.option(
+    "--result-cap",
+    default=10000,
+    show_default=True,
+    type=int,
+    help="Rows or triples a SPARQL query may return.",
+)
+@click.pass_context
+@input_errors
+def serve_command(
+    click_ctx: click.Context,
+    host: str,
+    port: int,
+    allow_restricted: bool,
+    threads: int,
+    sparql_timeout: float,
+    result_cap: int,
+) -> None:
+    """Serve the lookup page and the SPARQL endpoint (/sparql) on the embedded store."""
+    import waitress
+
+    from webapp import create_app
+
+    opts = click_ctx.find_root().obj or {}
+    if opts.get("endpoint"):
+        raise InputError(
+            "--endpoint",
+            "kg serve serves the embedded store, not a remote SPARQL server",
+            "drop --endpoint (and unset KG_ENDPOINT); query the remote server directly",
+        )
+    app = create_app(
+        {
+            "STORE_DIR": opts.get("store_dir"),
+            "ALLOW_RESTRICTED": allow_restricted,
+            "SPARQL_TIMEOUT": sparql_timeout,
+            "SPARQL_RESULT_CAP": result_cap,
+        }
+    )
+    app.extensions["kg"].warm()
+    click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); stop with Ctrl-C", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="authority-kg")

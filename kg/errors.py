@@ -21,3 +21,8 @@ class InputError(Exception):
             where += f":{self.line}"
         field = f" field '{self.field}':" if self.field else ""
         return f"{where}:{field} {self.problem}. Fix: {self.fix}"
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the message says why (and names the store).
+    `kg` reports it like bad input: one message, exit status 2; nothing is changed."""

@@ -1,8 +1,13 @@
-"""Shared fixtures: paths to the packaged data and the test cards."""
+"""Shared fixtures: paths to the packaged data and the test cards; the stores.
+
+`analyst_store` runs each test that uses it twice: on the embedded store and on a real
+Virtuoso (Debian's virtuoso-opensource, started once per session on loopback with its own
+database folder; skipped, saying why, where it is not installed)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg.cli import main
+from tests import virtuoso as vt
 
 ROOT = Path(__file__).resolve().parents[1]
 CARDS = ROOT / "tests" / "cards"
@@ -32,16 +38,55 @@ def june4() -> Any:
     return kg_json("check", str(JUNE4))
 
 
+STORES = ["embedded", "virtuoso"]
+
+
+def _virtuoso(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[vt.Virtuoso]:
+    reason = vt.missing()
+    if reason:
+        pytest.skip(reason)
+    server = vt.Virtuoso(tmp_path_factory.mktemp(name))
+    with server:
+        yield server
+    server.discard_database()
+
+
 @pytest.fixture(scope="session")
-def analyst_store() -> Any:
-    """An in-memory embedded store holding what `kg load` and `kg check --all --store`
-    write: the law, the incidents, the competence matrix and the determinations."""
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
+    """A Virtuoso holding what `analyst_store` loads; tests only read from it."""
+    yield from _virtuoso(tmp_path_factory, "virtuoso")
+
+
+@pytest.fixture(scope="session")
+def scratch_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
+    """A second Virtuoso for tests that load, replace and break graphs."""
+    yield from _virtuoso(tmp_path_factory, "virtuoso-scratch")
+
+
+@pytest.fixture(scope="session")
+def analyst_data() -> tuple[Any, Any]:
+    """What `kg load` and `kg check --all --store` write: (store dataset, determinations)."""
     from kg import api, build, load
-    from kg.store import EmbeddedStore
 
     ctx = api.context()
-    store = EmbeddedStore(None)
-    store.replace_all(build.store_dataset(ctx))
     reports = api.check([str(p) for p in load.incident_card_paths()])
-    store.replace_graphs(build.determinations(reports, ctx))
+    return build.store_dataset(ctx), build.determinations(reports, ctx)
+
+
+@pytest.fixture(scope="session", params=STORES)
+def analyst_store(request: pytest.FixtureRequest, analyst_data: tuple[Any, Any]) -> Any:
+    """A store holding what `kg load` and `kg check --all --store` write: the law, the
+    incidents, the competence matrix and the determinations. Embedded: in memory;
+    virtuoso: loaded through the SPARQL 1.1 Protocol and the Graph Store Protocol."""
+    from kg.store import EmbeddedStore, RemoteStore
+
+    store: Any
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        store = RemoteStore(server.endpoint)
+    else:
+        store = EmbeddedStore(None)
+    dataset, determinations = analyst_data
+    store.replace_all(dataset)
+    store.replace_graphs(determinations)
     return store

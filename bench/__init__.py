@@ -1,0 +1,1 @@
+"""Benchmarks and their synthetic data (issue 7): `bench.generate` makes incident cards."""

@@ -46,8 +46,24 @@ class World:
         )
 
 
+_READ: dict[tuple[int, int], tuple[Graph, set[URIRef]]] = {}
+
+
 def read_properties(law: Graph, shapes_text: str) -> set[URIRef]:
-    """Properties the reasoning reads: condition fields in the law, terms in the shapes."""
+    """Properties the reasoning reads: condition fields in the law, terms in the shapes
+    (worked out once per law graph)."""
+    key = (id(law), hash(shapes_text))
+    cached = _READ.get(key)
+    if cached is not None and cached[0] is law:
+        return cached[1]
+    if len(_READ) > 8:
+        _READ.clear()
+    props = _read_properties(law, shapes_text)
+    _READ[key] = (law, props)
+    return props
+
+
+def _read_properties(law: Graph, shapes_text: str) -> set[URIRef]:
     props: set[URIRef] = set()
     for p in (AKG.field, AKG.thenField):
         props.update(o for o in law.objects(None, p) if isinstance(o, URIRef))

@@ -70,6 +70,7 @@ class Constraint:
 class CompiledShapes:
     rules: tuple[Rule, ...]
     constraints: tuple[Constraint, ...]
+    predicates: frozenset[URIRef] = frozenset()  # every IRI the queries name
 
 
 def _prefixes(shapes: Graph, node: Node | None) -> str:
@@ -122,7 +123,34 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
                 )
             )
     rules.sort(key=lambda r: (r.order, str(r.shape), r.construct))
-    return CompiledShapes(tuple(rules), tuple(sorted(constraints, key=lambda c: str(c.shape))))
+    named = frozenset(
+        iri for text in [r.construct for r in rules] + [c.select for c in constraints]
+        for iri in _iris(text)
+    )
+    return CompiledShapes(
+        tuple(rules), tuple(sorted(constraints, key=lambda c: str(c.shape))), named
+    )
+
+
+def _iris(query: str) -> set[URIRef]:
+    """Every IRI a query names (from its parsed algebra, prefixes expanded)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    found: set[URIRef] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, URIRef):
+            found.add(node)
+        elif isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, (list, tuple, set)):
+            for v in node:
+                walk(v)
+
+    walk(translateQuery(parseQuery(query)).algebra)
+    return found
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
@@ -160,13 +188,20 @@ def _quads(triples: Iterable[tuple[Node, Node, Node]]) -> list[Any]:
 _LAW_QUADS: dict[int, tuple[Graph, list[Any]]] = {}
 
 
-def _law_quads(law: Graph) -> list[Any]:
-    """The law as pyoxigraph quads, converted once per law graph."""
+def _law_quads(law: Graph, compiled: CompiledShapes) -> list[Any]:
+    """The part of the law the shapes can read, as pyoxigraph quads, converted once per
+    law graph: triples whose predicate the shapes' queries name, rdf:type, and the
+    properties conditions read (akg:field, akg:thenField, akg:dateField). Labels of
+    terms the queries never ask about (definitions, paraphrases, notes) are left out,
+    which changes no answer and makes each run's store smaller."""
     cached = _LAW_QUADS.get(id(law))
     if cached is None or cached[0] is not law:
         if len(_LAW_QUADS) > 8:
             _LAW_QUADS.clear()
-        cached = (law, _quads(law))
+        read = compiled.predicates | {RDF.type}
+        for p in (AKG.field, AKG.thenField, AKG.dateField):
+            read |= {o for o in law.objects(None, p) if isinstance(o, URIRef)}
+        cached = (law, _quads(t for t in law if t[1] in read))
         _LAW_QUADS[id(law)] = cached
     return cached[1]
 
@@ -176,7 +211,7 @@ def validate_fast(law: Graph, data: Graph, shapes: Graph) -> Validation:
     derived triples (the law is not changed)."""
     compiled = _compiled(id(shapes), shapes)
     store = ox.Store()
-    store.extend(_law_quads(law))
+    store.extend(_law_quads(law, compiled))
     store.extend(_quads(data))
     for rule in compiled.rules:
         triples = store.query(rule.construct)

@@ -12,6 +12,8 @@ query keyed by its text (the effect of a prepared query) and is registered as rd
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -51,6 +53,18 @@ class CachedSPARQLProcessor(SPARQLProcessor):
 
 
 rdflib.plugin.register("sparql", Processor, "kg.engine", "CachedSPARQLProcessor")
+
+
+@contextmanager
+def stock_sparql() -> Iterator[None]:
+    """rdflib's own SPARQL processor for a while (what pyshacl uses out of the box): the
+    baseline of the benchmarks."""
+    rdflib.plugin.register("sparql", Processor, "rdflib.plugins.sparql.processor",
+                           "SPARQLProcessor")
+    try:
+        yield
+    finally:
+        rdflib.plugin.register("sparql", Processor, "kg.engine", "CachedSPARQLProcessor")
 
 RUN = URIRef("urn:authority-kg:run")  # the one akg:Run node of a data graph
 

@@ -1,0 +1,94 @@
+"""The lookup page for legal staff, and the SPARQL 1.1 Protocol endpoint (`kg serve`).
+
+`create_app(config)` opens the embedded store once (building it on first use, as `kg
+load` does), loads the law once, and registers one blueprint per page family. Every
+page has a JSON twin at the same path plus `.json`. Nothing a request does changes the
+graph: the store is opened read-only.
+
+Configuration (all optional):
+
+- `STORE_DIR`: the embedded store's folder (default: `$KG_STORE`, else the documented
+  default location);
+- `ALLOW_RESTRICTED`: serve facts that rest only on restricted sources (default False);
+- `RESTRICTED_SOURCES`: source IRIs, or `<incident>/<source>` ids, to treat as
+  restricted (also `$KG_RESTRICTED_SOURCES`, comma-separated; and any source the store
+  marks `akg:restricted true`);
+- `SPARQL_TIMEOUT` (seconds, default 10), `SPARQL_RESULT_CAP` (rows or triples,
+  default 10000), `SPARQL_WORKERS` (processes, default 2);
+- `SECRET_KEY` (default `$KG_SECRET_KEY`, else random per process), and
+  `MAX_CONTENT_LENGTH` (default 1 MB: the largest form or upload accepted).
+
+This module imports nothing heavy at import time: the SPARQL worker processes import
+`webapp._sparql_worker` and should not pay for Flask and the reasoner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "STORE_DIR": None,
+    "ALLOW_RESTRICTED": False,
+    "RESTRICTED_SOURCES": (),
+    "SPARQL_TIMEOUT": 10.0,
+    "SPARQL_RESULT_CAP": 10000,
+    "SPARQL_WORKERS": 2,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "JSON_SORT_KEYS": False,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The web app: the graph loaded once, one blueprint per page family."""
+    import os
+    import secrets
+
+    from flask import Flask
+
+    from webapp import (
+        agencies,
+        amend,
+        check,
+        home,
+        incidents,
+        pages,
+        provisions,
+        query,
+        resources,
+        sparql,
+        system,
+        who,
+    )
+    from webapp.services import Services
+
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config["SECRET_KEY"] = os.environ.get("KG_SECRET_KEY") or secrets.token_hex(32)
+    if os.environ.get("KG_RESTRICTED_SOURCES"):
+        app.config["RESTRICTED_SOURCES"] = tuple(
+            s.strip() for s in os.environ["KG_RESTRICTED_SOURCES"].split(",") if s.strip()
+        )
+    app.config.update(dict(config or {}))
+    app.extensions["kg"] = Services.start(app.config)
+    pages.install(app)
+    for module in (
+        home,
+        who,
+        provisions,
+        agencies,
+        incidents,
+        check,
+        amend,
+        query,
+        sparql,
+        system,
+        resources,
+    ):
+        app.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,209 @@
+"""Who investigates? Answered from the competence matrix that `kg load` stores, or, when
+amendments are chosen, by the reasoner (kg.api.who on the amended law).
+
+The stored matrix gives the status and each candidate (agency, grant, readings); the
+provisions and the status of their encoding on the date come from the law, as the
+reasoner's own answer gives them, so both paths return the same Competence.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.competence import message
+from kg.errors import InputError
+from kg.lawinfo import tail
+from kg.namespaces import AKG, BASE
+from kg.results import AgencyPower, Competence
+from webapp.links import local
+from webapp.lookup import amendments as all_amendments
+from webapp.lookup import readings as all_readings
+from webapp.services import Services
+
+STATUS = {
+    str(AKG.Clear): "clear",
+    str(AKG.Overlap): "overlap",
+    str(AKG.Gap): "gap",
+    str(AKG.Contested): "contested",
+}
+
+
+def code_names(s: Services, scheme: str) -> dict[str, str]:
+    def compute() -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for r in s.rows("code-labels"):
+            name = r["scheme"].rsplit("/", 1)[-1]
+            out.setdefault(name, {})[r["code"]] = r.get("name", "") or r["code"]
+        return out
+
+    return s.memo.get(("code-names",), compute).get(scheme, {})
+
+
+def valid_question(s: Services, allegation: str, respondent: str, date: str) -> None:
+    """The CLI's checks, with the CLI's messages (kg who)."""
+    codes = s.ctx.codes
+    if allegation not in codes.notations("allegation"):
+        raise InputError(
+            "allegation",
+            f"'{allegation}' is not an allegation code",
+            f"use one of: {', '.join(codes.notations('allegation'))}",
+            field="allegation",
+        )
+    if respondent not in codes.notations("respondent"):
+        raise InputError(
+            "respondent",
+            f"'{respondent}' is not a respondent kind",
+            f"use one of: {', '.join(codes.notations('respondent'))}",
+            field="respondent",
+        )
+    try:
+        datetime.date.fromisoformat(date)
+        ok = len(date) == 10
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError("date", f"'{date}' is not a date", "write YYYY-MM-DD", field="date")
+
+
+def from_matrix(s: Services, allegation: str, respondent: str, date: str) -> Competence | None:
+    """The stored answer, or None where the matrix has no entry for the date."""
+    codes, info = s.ctx.codes, s.ctx.info
+    rows = s.rows(
+        "who-matrix",
+        allegation=codes.iri("allegation", allegation),
+        respondent=codes.iri("respondent", respondent),
+        date=Literal(date, datatype=XSD.date),
+    )
+    if not rows:
+        return None
+    status = STATUS[rows[0]["status"]]
+    by_grant: dict[str, set[str]] = {}
+    for r in rows:
+        if r.get("grant"):
+            readings = by_grant.setdefault(r["grant"], set())
+            if r.get("reading"):
+                readings.add(info.reading_id(URIRef(r["reading"])))
+    agencies = []
+    for grant, readings in by_grant.items():
+        node = URIRef(grant)
+        provisions = sorted(
+            (p for p in info.law.objects(node, AKG.grantedBy) if isinstance(p, URIRef)),
+            key=info.citation,
+        )
+        agencies.append(
+            AgencyPower(
+                agency=codes.notation(info.law.value(node, AKG.grantee)),
+                power=tail(info.law.value(node, AKG.power)),
+                provision=", ".join(info.citation(p) for p in provisions),
+                readings=tuple(sorted(readings)),
+                grounds=tuple(info.ground(p, date) for p in provisions),
+                grant=grant,
+            )
+        )
+    merged = tuple(sorted(agencies, key=lambda a: (a.agency, a.provision)))
+    return Competence(
+        allegation=allegation,
+        respondent=respondent,
+        as_of=date,
+        status=status,
+        agencies=merged,
+        message=message(status, merged),
+    )
+
+
+def competence(
+    s: Services, allegation: str, respondent: str, date: str, amendments: tuple[str, ...]
+) -> tuple[Competence, list[str], str]:
+    """(answer, warnings, where it came from)."""
+    valid_question(s, allegation, respondent, date)
+    if not amendments:
+        stored = from_matrix(s, allegation, respondent, date)
+        if stored is not None:
+            return stored, [], "the competence matrix stored in the graph"
+    answer, warnings = s.who(allegation, respondent, date, amendments)
+    where = (
+        "the reasoner, on the law with the amendments in force" if amendments else ("the reasoner")
+    )
+    return answer, warnings, where
+
+
+def why(c: Competence, readings: dict[str, dict[str, str]]) -> str:
+    """Why the answer is what it is, in a sentence or two."""
+    if c.status == "clear":
+        return "Exactly one agency has the power, under every reading of the law."
+    if c.status == "gap":
+        return (
+            "No grant of power in force on the date covers this allegation against this "
+            "kind of respondent, under any reading of the law."
+        )
+    if c.status == "overlap":
+        return "More than one agency has the power at once (concurrent powers)."
+    points = sorted({readings[r]["point"] for a in c.agencies for r in a.readings if r in readings})
+    held = [
+        f"{a.agency} if you follow {r} (held by {readings[r]['held_by'] or 'no one on record'})"
+        for a in c.agencies
+        for r in a.readings
+        if r in readings
+    ]
+    point = f"The point in dispute: {'; '.join(points)}. " if points else ""
+    return (
+        f"{point}No provision in force expressly settles it, and the readings of the law "
+        f"name different agencies: {'; '.join(held)}."
+    )
+
+
+def page(
+    s: Services, allegation: str, respondent: str, date: str, amendments: tuple[str, ...]
+) -> dict[str, Any]:
+    answer, warnings, where = competence(s, allegation, respondent, date, amendments)
+    readings = all_readings(s)
+    agencies = [
+        {
+            "agency": a.agency,
+            "name": code_names(s, "agency").get(a.agency, a.agency),
+            "url": local(f"{BASE}agency/{a.agency}"),
+            "power": a.power,
+            "provision": a.provision,
+            "grounds": [
+                {"provision": g.provision, "status": g.status, "url": local(g.iri)}
+                for g in a.grounds
+            ],
+            "readings": [readings.get(r, {"id": r}) for r in a.readings],
+        }
+        for a in answer.agencies
+    ]
+    return {
+        "answer": {**answer.to_json(), "why": why(answer, readings)},
+        "agencies": agencies,
+        "answered_by": where,
+        "warnings": warnings,
+        "counterfactual": bool(amendments),
+        "alternatives": [] if amendments else alternatives(s, answer),
+    }
+
+
+def alternatives(s: Services, base: Competence) -> list[dict[str, Any]]:
+    """What each amendment that changes powers would make of the same question."""
+    out = []
+    for a in all_amendments(s):
+        if not a["changes_powers"]:
+            continue
+        c, warnings, _ = competence(
+            s, base.allegation or "", base.respondent, base.as_of, (a["id"],)
+        )
+        out.append(
+            {
+                "id": a["id"],
+                "label": a["label"],
+                "status": a["status"],
+                "url": a["url"],
+                "answer": {"status": c.status, "message": c.message},
+                "changes": (c.status, c.agencies) != (base.status, base.agencies),
+                "warnings": warnings,
+            }
+        )
+    return sorted(out, key=lambda x: (not x["changes"], x["id"]))

@@ -1,0 +1,107 @@
+"""Check an incident: a form that builds an incident card (no YAML needed), validates it
+with the CLI's messages, shows the result, and lets the user download the card.
+
+POST /check.json also takes a JSON body {"card": {...}} (the card as a mapping) and
+answers with the check report, or the error.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from flask import Blueprint, Response, request
+from werkzeug.datastructures import MultiDict
+
+from kg import api
+from kg.errors import InputError
+from webapp import card_form, incident_data
+from webapp.pages import page
+from webapp.services import Services, services
+
+bp = Blueprint("check", __name__)
+
+
+def _base(s: Services, values: dict[str, Any], extra: str | None = None) -> dict[str, Any]:
+    return {
+        "spec": card_form.spec(s.ctx.codes),
+        "values": values,
+        "rows": card_form.row_counts(values, extra),
+        "examples": sorted(incident_data.card_of_ids(s)),
+        "error": None,
+        "result": None,
+        "yaml": "",
+        "file_name": "card.yaml",
+        "as_of": "",
+        "added": extra or "",
+    }
+
+
+def _check(s: Services, text: str, name: str, as_of: str) -> dict[str, Any]:
+    card = card_form.read(text, s.ctx.codes, name)
+    with s.reasoning:
+        report = api.check_cards_read([card], as_of=as_of or None, ctx=s.ctx)[0]
+    view = incident_data.report_view(s, report, card, frozenset())
+    return {"incident": report.incident, "title": report.title, "report": report.to_json(), **view}
+
+
+def _download(text: str, name: str) -> Response:
+    response = Response(text, mimetype="application/x-yaml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _json_body(s: Services) -> tuple[dict[str, Any], int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("card"), dict):
+        return {"valid": False, "error": {"message": 'send {"card": {...}}'}}, 400
+    text = card_form.to_yaml(body["card"])
+    name = card_form.file_name(body["card"])
+    try:
+        result = _check(s, text, name, str(body.get("as_of", "")))
+    except InputError as err:
+        return {
+            "valid": False,
+            "error": {"message": str(err), "field": err.field or "", "line": err.line},
+            "yaml": text,
+        }, 400
+    return {"valid": True, "yaml": text, "result": result}, 200
+
+
+@page(bp, "/check", "check.html", methods=["GET", "POST"])
+def form() -> Any:
+    s = services()
+    if request.method == "GET":
+        values: dict[str, Any] = {}
+        example = request.args.get("example", "")
+        if example in incident_data.card_of_ids(s):
+            values = card_form.from_card(incident_data.card_of(s, example).data)
+        data = _base(s, values)
+        data["today"] = datetime.date.today().isoformat()
+        return data
+    if request.mimetype == "application/json":
+        return _json_body(s)
+    form_data: MultiDict[str, str] = request.form
+    built = card_form.from_form(form_data)
+    action = form_data.get("action", "check")
+    extra = action.split(":", 1)[1] if action.startswith("add:") else None
+    data = _base(s, built.values, extra)
+    text = card_form.to_yaml(built.data)
+    name = card_form.file_name(built.data)
+    data.update(yaml=text, file_name=name, as_of=form_data.get("as_of", "").strip())
+    if action == "download":
+        return _download(text, name)
+    if extra:
+        return data
+    try:
+        data["result"] = _check(s, text, name, data["as_of"])
+    except InputError as err:
+        data["error"] = {
+            "message": str(err),
+            "problem": err.problem,
+            "fix": err.fix,
+            "line": err.line,
+            "field": card_form.field_name(err, built, text),
+        }
+        return data, 400
+    return data

@@ -40,7 +40,7 @@ def _cards(n: int, seed: int = 0) -> list[Any]:
 
 
 def _answers(reports: list[Any]) -> list[Any]:
-    return sorted((json.dumps(r.to_json(), sort_keys=True) for r in reports))
+    return sorted(json.dumps(r.to_json(), sort_keys=True) for r in reports)
 
 
 def stock_pyshacl(cards: list[Any]) -> list[Any]:
@@ -53,8 +53,9 @@ def stock_pyshacl(cards: list[Any]) -> list[Any]:
 
     ctx = api.context()
     with stock_sparql():
-        return check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header,
-                           Options(engine="pyshacl"))
+        return check_cards(
+            cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, Options(engine="pyshacl")
+        )
 
 
 def bulk(cards: list[Any], workers: int) -> list[Any]:
@@ -63,8 +64,9 @@ def bulk(cards: list[Any], workers: int) -> list[Any]:
     from kg.check import Options
 
     ctx = api.context()
-    return [r for batch in check_many(cards, ctx, Options(), workers=workers)
-            for r in batch.reports]
+    return [
+        r for batch in check_many(cards, ctx, Options(), workers=workers) for r in batch.reports
+    ]
 
 
 def compare_with_pyshacl(n: int) -> dict[str, Any]:
@@ -73,10 +75,16 @@ def compare_with_pyshacl(n: int) -> dict[str, Any]:
     t_base, base = _timed(lambda: stock_pyshacl(cards))
     t_bulk, fast = _timed(lambda: bulk(cards, workers))
     t_one, one = _timed(lambda: bulk(cards, 1))
-    return {"incidents": n, "pyshacl_s": t_base, "bulk_s": t_bulk, "bulk_1_worker_s": t_one,
-            "workers": workers, "speedup": t_base / t_bulk,
-            "speedup_over_one_worker": t_one / t_bulk,
-            "identical": _answers(base) == _answers(fast) == _answers(one)}
+    return {
+        "incidents": n,
+        "pyshacl_s": t_base,
+        "bulk_s": t_bulk,
+        "bulk_1_worker_s": t_one,
+        "workers": workers,
+        "speedup": t_base / t_bulk,
+        "speedup_over_one_worker": t_one / t_bulk,
+        "identical": _answers(base) == _answers(fast) == _answers(one),
+    }
 
 
 def _child_growth(n: int) -> None:
@@ -90,20 +98,31 @@ def _child_growth(n: int) -> None:
 
     start = time.perf_counter()
     count = 0
-    for batch in check_many(as_cards(generate_cards(n, seed=0)), api.context(), Options(),
-                            workers=os.cpu_count() or 1):
+    for batch in check_many(
+        as_cards(generate_cards(n, seed=0)), api.context(), Options(), workers=os.cpu_count() or 1
+    ):
         count += len(batch.reports)
     elapsed = time.perf_counter() - start
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    peak = (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
     print(json.dumps({"incidents": n, "checked": count, "seconds": elapsed, "peak_mb": peak}))
 
 
 def growth(sizes: list[int]) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
-        out = subprocess.run([sys.executable, "-m", "bench.run", "--child-growth", str(n)],
-                             capture_output=True, text=True, check=True, cwd=HERE.parent)
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.run", "--child-growth", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=HERE.parent,
+        )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     base = rows[0]
     for r in rows:
@@ -141,11 +160,19 @@ def store_figures(sizes: list[int]) -> list[dict[str, Any]]:
         t_ox, _ = _timed(lambda s=store, d=ds: s.replace_all(d))
         q_ox, res = _timed(lambda s=store: s.query(query))
         q_rd, rows_rd = _timed(lambda g=rd: list(g.query(query)))
-        rows.append({"incidents": n, "triples": len(data.splitlines()),
-                     "load_rdflib_s": t_rdflib, "load_oxigraph_s": t_ox,
-                     "load_speedup": t_rdflib / t_ox, "query_rdflib_s": q_rd,
-                     "query_oxigraph_s": q_ox, "query_speedup": q_rd / max(q_ox, 1e-9),
-                     "same_rows": len(res.rows) == len(rows_rd)})
+        rows.append(
+            {
+                "incidents": n,
+                "triples": len(data.splitlines()),
+                "load_rdflib_s": t_rdflib,
+                "load_oxigraph_s": t_ox,
+                "load_speedup": t_rdflib / t_ox,
+                "query_rdflib_s": q_rd,
+                "query_oxigraph_s": q_ox,
+                "query_speedup": q_rd / max(q_ox, 1e-9),
+                "same_rows": len(res.rows) == len(rows_rd),
+            }
+        )
     return rows
 
 
@@ -193,25 +220,51 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Any] = {}
     if args.quick:
         q = compare_with_pyshacl(200)
-        print(_table("bulk check vs stock pyshacl over the whole graph", [q],
-                     ["incidents", "pyshacl_s", "bulk_s", "speedup", "identical"]))
+        print(
+            _table(
+                "bulk check vs stock pyshacl over the whole graph",
+                [q],
+                ["incidents", "pyshacl_s", "bulk_s", "speedup", "identical"],
+            )
+        )
         (RESULTS / "quick.json").write_text(json.dumps(q, indent=2))
         print(f"speedup {q['speedup']:.1f}x identical {'yes' if q['identical'] else 'no'}")
         return
     sizes = [1000, 10000] if args.full else [1000]
     results["pyshacl"] = [compare_with_pyshacl(n) for n in sizes]
-    print(_table("bulk check vs stock pyshacl (and vs one worker)", results["pyshacl"],
-                 ["incidents", "pyshacl_s", "bulk_s", "bulk_1_worker_s", "speedup",
-                  "speedup_over_one_worker", "identical"]))
+    print(
+        _table(
+            "bulk check vs stock pyshacl (and vs one worker)",
+            results["pyshacl"],
+            [
+                "incidents",
+                "pyshacl_s",
+                "bulk_s",
+                "bulk_1_worker_s",
+                "speedup",
+                "speedup_over_one_worker",
+                "identical",
+            ],
+        )
+    )
     grow = [1000, 10000, 100000] + ([1000000] if args.full else [])
     results["growth"] = growth(grow)
-    print(_table("growth (ratios against 1k)", results["growth"],
-                 ["incidents", "seconds", "time_ratio", "size_ratio", "ms_per_incident",
-                  "peak_mb"]))
+    print(
+        _table(
+            "growth (ratios against 1k)",
+            results["growth"],
+            ["incidents", "seconds", "time_ratio", "size_ratio", "ms_per_incident", "peak_mb"],
+        )
+    )
     plot(results["growth"], RESULTS / "growth.png")
     results["store"] = store_figures([1000, 10000, 100000])
-    print(_table("store: embedded pyoxigraph vs rdflib in memory", results["store"],
-                 ["incidents", "triples", "load_speedup", "query_speedup", "same_rows"]))
+    print(
+        _table(
+            "store: embedded pyoxigraph vs rdflib in memory",
+            results["store"],
+            ["incidents", "triples", "load_speedup", "query_speedup", "same_rows"],
+        )
+    )
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
     q = results["pyshacl"][0]
     print(f"speedup {q['speedup']:.1f}x identical {'yes' if q['identical'] else 'no'}")

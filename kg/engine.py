@@ -59,12 +59,14 @@ rdflib.plugin.register("sparql", Processor, "kg.engine", "CachedSPARQLProcessor"
 def stock_sparql() -> Iterator[None]:
     """rdflib's own SPARQL processor for a while (what pyshacl uses out of the box): the
     baseline of the benchmarks."""
-    rdflib.plugin.register("sparql", Processor, "rdflib.plugins.sparql.processor",
-                           "SPARQLProcessor")
+    rdflib.plugin.register(
+        "sparql", Processor, "rdflib.plugins.sparql.processor", "SPARQLProcessor"
+    )
     try:
         yield
     finally:
         rdflib.plugin.register("sparql", Processor, "kg.engine", "CachedSPARQLProcessor")
+
 
 RUN = URIRef("urn:authority-kg:run")  # the one akg:Run node of a data graph
 

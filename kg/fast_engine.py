@@ -124,7 +124,8 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
             )
     rules.sort(key=lambda r: (r.order, str(r.shape), r.construct))
     named = frozenset(
-        iri for text in [r.construct for r in rules] + [c.select for c in constraints]
+        iri
+        for text in [r.construct for r in rules] + [c.select for c in constraints]
         for iri in _iris(text)
     )
     return CompiledShapes(

@@ -211,6 +211,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--full", action="store_true")
+    parser.add_argument(
+        "--only", choices=["pyshacl", "growth", "store"], help="Run one part of the full benchmark."
+    )
     parser.add_argument("--child-growth", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_growth:

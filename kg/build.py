@@ -82,7 +82,8 @@ def matrix_graph(ctx: object) -> Graph:
                 g.add((e, AKG.validUntil, _day(until)))
             g.add((e, AKG.competenceStatus, status[c.status]))
             for a in c.agencies:
-                node = URIRef(f"{e}/{a.agency}/{'+'.join(a.readings) or 'all'}")
+                grant_id = a.grant.rsplit("/", 1)[-1]
+                node = URIRef(f"{e}/{a.agency}/{grant_id}/{'+'.join(a.readings) or 'all'}")
                 g.add((e, AKG.candidate, node))
                 g.add((node, AKG.agency, ctx.codes.iri("agency", a.agency)))
                 g.add((node, AKG.grant, URIRef(a.grant)))

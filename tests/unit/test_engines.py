@@ -76,3 +76,23 @@ def test_the_fast_engine_refuses_shapes_it_does_not_implement() -> None:
     )
     with pytest.raises(UnsupportedShapes, match="urn:x:shape"):
         compile_shapes(shapes)
+
+
+@pytest.mark.slow
+def test_same_findings_as_stock_pyshacl_over_the_whole_graph_on_generated_data() -> None:
+    """The bulk check (batches, fast engine) against pyshacl as a user runs it: once over
+    the law and every incident, rdflib's own SPARQL processor."""
+    from bench.generate import as_cards, generate_cards
+    from kg.bulk import check_many
+    from kg.engine import stock_sparql
+
+    ctx = api.context()
+    cards = list(as_cards(generate_cards(80, seed=7)))
+    with stock_sparql():
+        reference = check_cards(
+            cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, Options(engine="pyshacl")
+        )
+    bulk = [r for b in check_many(cards, ctx, Options(), batch=9, workers=2) for r in b.reports]
+    key = lambda reports: sorted(_answers(reports), key=lambda d: d["incident"])  # noqa: E731
+    assert key(bulk) == key(reference)
+    assert sum(len(r.findings) for r in bulk) > 80

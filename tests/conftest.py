@@ -33,6 +33,36 @@ def kg_json(*args: str) -> Any:
     return json.loads(result.stdout)
 
 
+def determination(report: Any) -> Any:
+    """What a check decided for one incident, as a hashable value to compare: each
+    finding's verdict, dependencies and missing facts, and each competence answer."""
+    doc = report.to_json()
+    findings = tuple(
+        sorted(
+            (
+                f["subject"],
+                f["provision"],
+                f["verdict"],
+                tuple(f["depends_on"]),
+                tuple(f["missing"]),
+            )
+            for f in doc["findings"]
+        )
+    )
+    competence = tuple(
+        sorted(
+            (
+                c.get("complaint") or "",
+                c.get("trigger") or "",
+                c["status"],
+                tuple(a["agency"] for a in c["agencies"]),
+            )
+            for c in doc["competence"]
+        )
+    )
+    return (doc["incident"], findings, competence)
+
+
 @pytest.fixture(scope="session")
 def june4() -> Any:
     return kg_json("check", str(JUNE4))

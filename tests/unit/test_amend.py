@@ -13,7 +13,7 @@ from rdflib.compare import to_isomorphic
 from kg import amend, api
 from kg.errors import InputError
 from kg.namespaces import AKG
-from tests.conftest import CARDS, JUNE4, ROOT, kg
+from tests.conftest import CARDS, JUNE4, ROOT, determination, kg
 from tests.scenarios import runner
 
 AMEND = CARDS / "amend"
@@ -124,34 +124,7 @@ def test_o2023_lifts_the_detainer_rule_for_a_listed_conviction_only() -> None:
 
 
 def _determinations(reports: list[Any]) -> list[Any]:
-    out = []
-    for r in reports:
-        d = r.to_json()
-        out.append(
-            (
-                d["incident"],
-                sorted(
-                    (
-                        f["subject"],
-                        f["provision"],
-                        f["verdict"],
-                        tuple(f["depends_on"]),
-                        tuple(f["missing"]),
-                    )
-                    for f in d["findings"]
-                ),
-                sorted(
-                    (
-                        c.get("complaint") or "",
-                        c.get("trigger") or "",
-                        c["status"],
-                        tuple(a["agency"] for a in c["agencies"]),
-                    )
-                    for c in d["competence"]
-                ),
-            )
-        )
-    return out
+    return [determination(r) for r in reports]
 
 
 ROUND_TRIP = ("carve-outs.yaml", "wco-020-a-1.yaml", "wco-020-a-6-b.yaml", "wco-030.yaml")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from kg import api
-from tests.conftest import CARDS, JUNE4, kg, kg_json
+from tests.conftest import CARDS, JUNE4, determination, kg, kg_json
 
 
 def finding(report: Any, subject: str, provision: str) -> Any:
@@ -89,35 +89,7 @@ def test_firearm_discharge_triggers_copa_without_complaint() -> None:
 def test_same_findings_alone_together_and_in_any_order() -> None:
     paths = [str(JUNE4), str(CARDS / "detainer-2024.yaml"), str(CARDS / "firearm-discharge.yaml")]
 
-    def key(report: Any) -> Any:
-        doc = report.to_json()
-        return (
-            doc["incident"],
-            tuple(
-                sorted(
-                    (
-                        f["subject"],
-                        f["provision"],
-                        f["verdict"],
-                        tuple(f["depends_on"]),
-                        tuple(f["missing"]),
-                    )
-                    for f in doc["findings"]
-                )
-            ),
-            tuple(
-                sorted(
-                    (
-                        c.get("complaint") or "",
-                        c.get("trigger") or "",
-                        c["status"],
-                        tuple(a["agency"] for a in c["agencies"]),
-                    )
-                    for c in doc["competence"]
-                )
-            ),
-        )
-
+    key = determination
     alone = {key(api.check([p])[0]) for p in paths}
     together = {key(r) for r in api.check(paths)}
     reversed_order = {key(r) for r in api.check(list(reversed(paths)))}

@@ -18,6 +18,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -87,6 +88,44 @@ def compare_with_pyshacl(n: int) -> dict[str, Any]:
     }
 
 
+class TreeMemory:
+    """The peak of the summed resident memory of this process and all its descendants
+    (the worker processes), sampled every `every` seconds in a thread."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self._every = every
+        self._stop = threading.Event()
+        self.peak_mb = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> float:
+        import psutil
+
+        total = 0
+        for proc in [self._me, *self._me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass  # a worker that ended between the listing and the reading
+        return total / 2**20
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self.peak_mb = max(self.peak_mb, self._sample())
+
+    def __enter__(self) -> TreeMemory:
+        self.peak_mb = self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _child_growth(n: int) -> None:
     """In a child process: check n generated incidents on every core; print figures."""
     from kg import api
@@ -96,21 +135,33 @@ def _child_growth(n: int) -> None:
     from kg.bulk import check_many
     from kg.check import Options
 
-    start = time.perf_counter()
-    count = 0
-    for batch in check_many(
-        as_cards(generate_cards(n, seed=0)), api.context(), Options(), workers=os.cpu_count() or 1
-    ):
-        count += len(batch.reports)
-    elapsed = time.perf_counter() - start
-    peak = (
+    workers = os.cpu_count() or 1
+    with TreeMemory() as memory:
+        start = time.perf_counter()
+        count = 0
+        cards = as_cards(generate_cards(n, seed=0))
+        for batch in check_many(cards, api.context(), Options(), workers=workers):
+            count += len(batch.reports)
+        elapsed = time.perf_counter() - start
+    largest = (
         max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
         )
         / 1024
     )
-    print(json.dumps({"incidents": n, "checked": count, "seconds": elapsed, "peak_mb": peak}))
+    print(
+        json.dumps(
+            {
+                "incidents": n,
+                "checked": count,
+                "workers": workers,
+                "seconds": elapsed,
+                "peak_mb": memory.peak_mb,
+                "largest_process_mb": largest,
+            }
+        )
+    )
 
 
 def growth(sizes: list[int]) -> list[dict[str, Any]]:
@@ -132,50 +183,6 @@ def growth(sizes: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
-def store_figures(sizes: list[int]) -> list[dict[str, Any]]:
-    """Load time and saved-query latency: embedded pyoxigraph store vs rdflib in memory."""
-    from rdflib import Dataset
-
-    from kg import api, build
-    from kg.cards import card_quads
-    from kg.queries import catalog
-    from kg.store import EmbeddedStore
-
-    ctx = api.context()
-    base = build.store_dataset(ctx)
-    rows = []
-    query = catalog()["federal-calls-answered-by-cpd"].text
-    for n in sizes:
-        ds = Dataset()
-        for g in base.graphs():
-            target = ds.graph(g.identifier)
-            for t in g:
-                target.add(t)
-        for card in _cards(n, seed=1):
-            for s, p, o, g in card_quads(card, ctx.codes):
-                ds.graph(g).add((s, p, o))
-        data = ds.serialize(format="nquads")
-        t_rdflib, rd = _timed(lambda d=data: Dataset().parse(data=d, format="nquads"))
-        store = EmbeddedStore(None)
-        t_ox, _ = _timed(lambda s=store, d=ds: s.replace_all(d))
-        q_ox, res = _timed(lambda s=store: s.query(query))
-        q_rd, rows_rd = _timed(lambda g=rd: list(g.query(query)))
-        rows.append(
-            {
-                "incidents": n,
-                "triples": len(data.splitlines()),
-                "load_rdflib_s": t_rdflib,
-                "load_oxigraph_s": t_ox,
-                "load_speedup": t_rdflib / t_ox,
-                "query_rdflib_s": q_rd,
-                "query_oxigraph_s": q_ox,
-                "query_speedup": q_rd / max(q_ox, 1e-9),
-                "same_rows": len(res.rows) == len(rows_rd),
-            }
-        )
-    return rows
-
-
 def plot(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib
 
@@ -190,9 +197,12 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     a.set_ylabel("seconds")
     a.legend()
     a.set_title("time")
-    b.semilogx(xs, [r["peak_mb"] for r in rows], "s-")
+    b.semilogx(xs, [r["peak_mb"] for r in rows], "s-", label="all processes")
+    b.semilogx(xs, [r["largest_process_mb"] for r in rows], "^-", label="largest process")
     b.set_xlabel("incidents")
-    b.set_ylabel("peak memory (MB)")
+    b.set_ylabel("peak resident memory (MB)")
+    b.set_ylim(bottom=0)
+    b.legend()
     b.set_title("memory")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -207,6 +217,104 @@ def _table(title: str, rows: list[dict[str, Any]], keys: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _save(part: str, rows: Any) -> None:
+    """Merge one part's figures into results.json, so parts can be run one at a time."""
+    path = RESULTS / "results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[part] = rows
+    path.write_text(json.dumps(results, indent=2))
+
+
+def _sizes(given: str | None, default: list[int]) -> list[int]:
+    return [int(x) for x in given.split(",")] if given else default
+
+
+def run_pyshacl(sizes: list[int]) -> dict[str, Any]:
+    rows = [compare_with_pyshacl(n) for n in sizes]
+    print(
+        _table(
+            "bulk check vs stock pyshacl over the whole graph (and vs one worker)",
+            rows,
+            [
+                "incidents",
+                "pyshacl_s",
+                "bulk_s",
+                "bulk_1_worker_s",
+                "speedup",
+                "speedup_over_one_worker",
+                "identical",
+            ],
+        ),
+        flush=True,
+    )
+    _save("pyshacl", rows)
+    return rows[0]
+
+
+def run_growth(sizes: list[int]) -> None:
+    rows = growth(sizes)
+    print(
+        _table(
+            f"growth of the bulk check on {os.cpu_count()} workers (ratios against the first size)",
+            rows,
+            [
+                "incidents",
+                "seconds",
+                "time_ratio",
+                "size_ratio",
+                "ms_per_incident",
+                "peak_mb",
+                "largest_process_mb",
+            ],
+        ),
+        flush=True,
+    )
+    plot(rows, RESULTS / "growth.png")
+    _save("growth", rows)
+
+
+def run_store(sizes: list[int], repeat: int, cap: float) -> None:
+    from bench.store import figures
+
+    summary: list[dict[str, Any]] = []
+    per_query: list[dict[str, Any]] = []
+    for row, queries in figures(sizes, repeat, cap):  # saved after each size
+        summary.append(row)
+        per_query += queries
+        _save("store", {"summary": summary, "queries": per_query})
+        print(
+            _table(
+                f"saved-query latency at {row['incidents']} incidents (median of runs after "
+                f"a warm-up; rdflib stopped at {cap:g} s)",
+                queries,
+                ["query", "rdflib_ms", "oxigraph_ms", "speedup", "same_rows"],
+            ),
+            flush=True,
+        )
+    print(
+        _table(
+            "store: embedded pyoxigraph vs rdflib in memory (load, memory, saved queries)",
+            summary,
+            [
+                "incidents",
+                "quads",
+                "load_rdflib_s",
+                "load_oxigraph_s",
+                "load_speedup",
+                "load_trig_rdflib_s",
+                "load_trig_oxigraph_s",
+                "load_trig_speedup",
+                "mem_rdflib_mb",
+                "mem_oxigraph_mb",
+                "query_speedup_geomean",
+                "rdflib_stopped",
+                "same_rows",
+            ],
+        ),
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -214,13 +322,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only", choices=["pyshacl", "growth", "store"], help="Run one part of the full benchmark."
     )
+    parser.add_argument(
+        "--sizes", help="Comma-separated incident counts for the part(s) run, e.g. 1000,10000."
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="Timed runs of each saved query (median kept)."
+    )
+    parser.add_argument(
+        "--cap",
+        type=float,
+        default=30,
+        help="Seconds a saved query may run on rdflib (store part).",
+    )
     parser.add_argument("--child-growth", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-store", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_growth:
         _child_growth(args.child_growth)
         return
+    if args.child_store:
+        from bench.store import child
+
+        child(args.child_store, args.repeat, args.cap)
+        return
     RESULTS.mkdir(exist_ok=True)
-    results: dict[str, Any] = {}
     if args.quick:
         q = compare_with_pyshacl(200)
         print(
@@ -233,44 +358,17 @@ def main(argv: list[str] | None = None) -> None:
         (RESULTS / "quick.json").write_text(json.dumps(q, indent=2))
         print(f"speedup {q['speedup']:.1f}x identical {'yes' if q['identical'] else 'no'}")
         return
-    sizes = [1000, 10000] if args.full else [1000]
-    results["pyshacl"] = [compare_with_pyshacl(n) for n in sizes]
-    print(
-        _table(
-            "bulk check vs stock pyshacl (and vs one worker)",
-            results["pyshacl"],
-            [
-                "incidents",
-                "pyshacl_s",
-                "bulk_s",
-                "bulk_1_worker_s",
-                "speedup",
-                "speedup_over_one_worker",
-                "identical",
-            ],
-        )
-    )
-    grow = [1000, 10000, 100000] + ([1000000] if args.full else [])
-    results["growth"] = growth(grow)
-    print(
-        _table(
-            "growth (ratios against 1k)",
-            results["growth"],
-            ["incidents", "seconds", "time_ratio", "size_ratio", "ms_per_incident", "peak_mb"],
-        )
-    )
-    plot(results["growth"], RESULTS / "growth.png")
-    results["store"] = store_figures([1000, 10000, 100000])
-    print(
-        _table(
-            "store: embedded pyoxigraph vs rdflib in memory",
-            results["store"],
-            ["incidents", "triples", "load_speedup", "query_speedup", "same_rows"],
-        )
-    )
-    (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
-    q = results["pyshacl"][0]
-    print(f"speedup {q['speedup']:.1f}x identical {'yes' if q['identical'] else 'no'}")
+    parts = [args.only] if args.only else ["pyshacl", "growth", "store"]
+    first = None
+    if "pyshacl" in parts:
+        first = run_pyshacl(_sizes(args.sizes, [1000, 10000] if args.full else [1000]))
+    if "growth" in parts:
+        default = [1000, 10000, 100000] + ([1000000] if args.full else [])
+        run_growth(_sizes(args.sizes, default))
+    if "store" in parts:
+        run_store(_sizes(args.sizes, [1000, 10000, 100000]), args.repeat, args.cap)
+    if first is not None:
+        print(f"speedup {first['speedup']:.1f}x identical {'yes' if first['identical'] else 'no'}")
 
 
 if __name__ == "__main__":

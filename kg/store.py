@@ -186,11 +186,18 @@ class EmbeddedStore:
 
     def replace_all(self, dataset: Dataset) -> None:
         """Rebuild the store from scratch; if anything fails, the old store stays."""
-        data = _serialized(lambda: dataset.serialize(format="nquads").encode("utf-8"))
+        self.replace_all_from(
+            _serialized(lambda: dataset.serialize(format="nquads").encode("utf-8"))
+        )
+
+    def replace_all_from(self, data: bytes | Path, rdf_format: Any = ox.RdfFormat.N_QUADS) -> None:
+        """Rebuild the store from RDF with named graphs (N-Quads or TriG; bytes, or a
+        file read as it streams in); if anything fails, the old store stays."""
+        source: dict[str, Any] = {"path": str(data)} if isinstance(data, Path) else {"input": data}
         if self.path is None:
             fresh = ox.Store()
             try:
-                fresh.load(data, format=ox.RdfFormat.N_QUADS)
+                fresh.load(format=rdf_format, **source)
             except (OSError, ValueError, SyntaxError) as exc:
                 raise StoreError(
                     f"loading failed, the previous store is unchanged: {exc}"
@@ -201,7 +208,7 @@ class EmbeddedStore:
         tmp = Path(tempfile.mkdtemp(prefix=self.path.name + ".new-", dir=self.path.parent))
         try:
             fresh = ox.Store(str(tmp))
-            fresh.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            fresh.bulk_load(format=rdf_format, **source)
             fresh.flush()
             del fresh
         except (OSError, ValueError, SyntaxError) as exc:

@@ -335,8 +335,8 @@ def test_a_load_failing_half_way_leaves_the_previous_graphs(
             def __init__(self, *args: Any) -> None:
                 self._store = real_store(*args)
 
-            def bulk_load(self, data: bytes, format: Any) -> None:
-                lines = data.splitlines(keepends=True)
+            def bulk_load(self, *, input: bytes, format: Any) -> None:
+                lines = input.splitlines(keepends=True)
                 self._store.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
                 raise OSError("No space left on device")
 
@@ -349,6 +349,26 @@ def test_a_load_failing_half_way_leaves_the_previous_graphs(
     assert "connection reset" in str(caught.value) or "No space left" in str(caught.value)
     monkeypatch.undo()
     assert_unchanged(target, before)
+
+
+def test_a_bad_file_half_way_leaves_the_embedded_store_as_it_was(
+    tmp_path: Path, dataset: Dataset
+) -> None:
+    location = tmp_path / "store"
+    EmbeddedStore(location).replace_all(dataset)
+    before = quads(EmbeddedStore(location))
+    good = dataset.serialize(format="nquads").splitlines()
+    bad = tmp_path / "bad.nq"
+    bad.write_text("\n".join([*good[: len(good) // 2], "<urn:a> <urn:b> oops .", *good]) + "\n")
+    with pytest.raises(StoreError, match=r"loading failed, the previous store is unchanged.*"):
+        EmbeddedStore(location).replace_all_from(bad)
+    assert quads(EmbeddedStore(location)) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("store")] == ["store"]
+
+    trig = tmp_path / "good.trig"
+    trig.write_text(dataset.serialize(format="trig"))
+    EmbeddedStore(location).replace_all_from(trig, ox.RdfFormat.TRIG)
+    assert quads(EmbeddedStore(location)) == before
 
 
 def test_a_swap_failing_on_the_server_is_undone(

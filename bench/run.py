@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
@@ -73,9 +73,9 @@ def bulk(cards: list[Any], workers: int) -> list[Any]:
 def compare_with_pyshacl(n: int) -> dict[str, Any]:
     cards = _cards(n)
     workers = os.cpu_count() or 1
-    t_base, base = _timed(lambda: stock_pyshacl(cards))
-    t_bulk, fast = _timed(lambda: bulk(cards, workers))
-    t_one, one = _timed(lambda: bulk(cards, 1))
+    t_base, base = timed(lambda: stock_pyshacl(cards))
+    t_bulk, fast = timed(lambda: bulk(cards, workers))
+    t_one, one = timed(lambda: bulk(cards, 1))
     return {
         "incidents": n,
         "pyshacl_s": t_base,

@@ -22,10 +22,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from bench.run import timed
 
 HERE = Path(__file__).resolve().parent
 _EXAMPLE = re.compile(r"e\.g\.\s+(\S+)")
@@ -97,12 +98,6 @@ def _reset_peak() -> None:
         f.write("5")
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
 def _answers(result: Any) -> int:
     """Rows of a SELECT, triples of a CONSTRUCT."""
     return len(result.rows) + len(result.triples)
@@ -121,20 +116,21 @@ def _latency(
 ) -> tuple[float | None, int | None]:
     """Median seconds over `repeat` runs after a warm-up (the warm-up alone when it took
     over a second), and the row count; (None, None) if a run passed `cap` seconds. Only
-    rdflib is capped: a signal interrupts it, as it evaluates in Python."""
-    if cap is None:
-        first, rows = _timed(run)
-        times = [first] if first > 1 or repeat == 0 else []
-        times += [_timed(run)[0] for _ in range(repeat if not times else 0)]
-        return statistics.median(times), rows
+    rdflib is capped (cap None for pyoxigraph): a signal interrupts it, as it evaluates
+    in Python."""
+
+    def arm() -> None:
+        if cap is not None:
+            signal.setitimer(signal.ITIMER_REAL, cap)
+
     signal.signal(signal.SIGALRM, _stop)
     try:
-        signal.setitimer(signal.ITIMER_REAL, cap)
-        first, rows = _timed(run)
+        arm()
+        first, rows = timed(run)
         times = [first] if first > 1 or repeat == 0 else []
-        for _ in range(repeat if not times else 0):
-            signal.setitimer(signal.ITIMER_REAL, cap)
-            times.append(_timed(run)[0])
+        for _ in range(0 if times else repeat):
+            arm()
+            times.append(timed(run)[0])
     except _PastCap:
         return None, None
     finally:
@@ -160,7 +156,7 @@ def _measured(load: Callable[[], Any]) -> tuple[float, float]:
     """Seconds a load took, and the rise in peak memory (MB) it caused."""
     _reset_peak()
     before = _peak_kb()
-    seconds, _ = _timed(load)
+    seconds, _ = timed(load)
     return seconds, (_peak_kb() - before) / 1024
 
 

@@ -1,56 +1,30 @@
 """The operations the CLI and the web app offer, over the packaged law and incidents.
 
-`Context` holds what a run needs (law graph, shapes, code lists); building one loads
-the packaged files once. Functions here resolve user input (card paths, incident ids,
+The context of a run (`kg.context.Context`: law, shapes, code lists) is loaded once per
+process. Functions here resolve user input (card paths, incident ids,
 reading ids) and raise InputError for anything wrong, before any work is done.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-
-from rdflib import Graph
 
 from kg import amend, load
 from kg.cards import Card, read_card
 from kg.check import Options, check_cards
-from kg.codes import CodeIndex
 from kg.competence import who as who_query
+from kg.context import Context, amended, baseline
 from kg.errors import InputError
 from kg.impact import ImpactReport, impact
-from kg.lawinfo import LawInfo
-from kg.paths import folder
-from kg.results import CheckReport, Competence, Header
-from kg.version import __version__
+from kg.results import CheckReport, Competence
+
+__all__ = ["Context", "amended", "context"]
 
 
-@dataclass(frozen=True)
-class Context:
-    law: Graph
-    shapes: Graph
-    codes: CodeIndex
-    info: LawInfo
-    header: Header
-
-
-def _shapes_text() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder("shapes").glob("*.ttl")))
-
-
-@lru_cache(maxsize=1)
 def context() -> Context:
     """The baseline: packaged law and shapes (loaded once per process)."""
-    law = load.shared_law_graph()
-    return Context(
-        law=law,
-        shapes=load.shapes_graph(),
-        codes=CodeIndex.from_graph(law),
-        info=LawInfo(law, _shapes_text()),
-        header=Header(version=__version__, law_current_to=load.law_current_to()),
-    )
+    return baseline()
 
 
 def incident_cards(ctx: Context) -> dict[str, Path]:
@@ -114,18 +88,6 @@ def check(
         assume=assume,
         amendments=amendments,
         ctx=ctx,
-    )
-
-
-def amended(ctx: Context, amendments: tuple[str, ...], on: str) -> tuple[Context, list[str]]:
-    """A context whose law has the amendments in force from `on` (the baseline is kept)."""
-    if not amendments:
-        return ctx, []
-    resolved = [amend.resolve(a) for a in amendments]
-    law, warnings = amend.apply(ctx.law, resolved, on=on)
-    info = LawInfo(law, ctx.info.shapes_text)
-    return Context(law=law, shapes=ctx.shapes, codes=ctx.codes, info=info, header=ctx.header), (
-        warnings
     )
 
 

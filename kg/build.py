@@ -23,6 +23,7 @@ from rdflib.namespace import RDF, XSD
 
 from kg import graph as kggraph
 from kg.competence import matrix
+from kg.context import Context
 from kg.namespaces import AKG, BASE, CODE, GRAPH, INC, bind_prefixes
 from kg.results import CheckReport, Competence
 from kg.version import __version__
@@ -58,11 +59,8 @@ def _entry_iri(c: Competence, start: str) -> URIRef:
     return URIRef(f"{ENTRY}{c.allegation}/{c.respondent.replace(':', '-')}/{start}")
 
 
-def matrix_graph(ctx: object) -> Graph:
+def matrix_graph(ctx: Context) -> Graph:
     """The competence matrix for every interval, as decided by the shapes."""
-    from kg.api import Context
-
-    assert isinstance(ctx, Context)
     g = Graph()
     bind_prefixes(g)
     status = {
@@ -101,11 +99,8 @@ def _meta(ds: Dataset, what: URIRef) -> None:
     meta.add((what, AKG.computedOn, _day(datetime.date.today().isoformat())))
 
 
-def store_dataset(ctx: object) -> Dataset:
+def store_dataset(ctx: Context) -> Dataset:
     """Everything `kg load` stores."""
-    from kg.api import Context
-
-    assert isinstance(ctx, Context)
     ds = kggraph.full_dataset(ctx)
     bind_prefixes(ds)
     target = ds.graph(MATRIX)
@@ -117,11 +112,8 @@ def store_dataset(ctx: object) -> Dataset:
     return ds
 
 
-def determinations(reports: Sequence[CheckReport], ctx: object) -> Dataset:
+def determinations(reports: Sequence[CheckReport], ctx: Context) -> Dataset:
     """The findings and competence answers of incidents, one named graph each."""
-    from kg.api import Context
-
-    assert isinstance(ctx, Context)
     ds = Dataset()
     bind_prefixes(ds)
     for r in reports:

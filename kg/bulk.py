@@ -18,7 +18,6 @@ and the reason and the rest go on (`BulkResult.errors`; `kg check` exits 3).
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 from collections import deque
@@ -27,11 +26,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
-
 from kg.cards import Card, read_card
 from kg.check import Options, check_cards
-from kg.errors import InputError
+from kg.context import Context, Payload, from_payload, payload
+from kg.errors import InputError, InternalError
 from kg.results import CheckReport
 
 BATCH = 100
@@ -66,11 +64,7 @@ def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def _name(item: Item) -> str:
-    return item.path if isinstance(item, Card) else str(item)
-
-
-def _check(items: Sequence[Item], ctx: Any, options: Options) -> BatchResult:
+def _check(items: Sequence[Item], ctx: Context, options: Options) -> BatchResult:
     cards: list[Card] = []
     errors: list[BadCard] = []
     for item in items:
@@ -83,7 +77,7 @@ def _check(items: Sequence[Item], ctx: Any, options: Options) -> BatchResult:
             errors.append(BadCard(str(item), str(err)))
     try:
         reports = _run(cards, ctx, options)
-    except InputError:
+    except (InputError, InternalError):
         raise
     except Exception:  # noqa: BLE001 - isolate the card that fails, check the rest
         reports = []
@@ -95,68 +89,32 @@ def _check(items: Sequence[Item], ctx: Any, options: Options) -> BatchResult:
     return BatchResult(reports, errors)
 
 
-def _run(cards: list[Card], ctx: Any, options: Options) -> list[CheckReport]:
+def _run(cards: list[Card], ctx: Context, options: Options) -> list[CheckReport]:
     reports = check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
     return [replace(r, shacl_report=None, shacl_report_node=None) for r in reports]
 
 
-# -- local processes ---------------------------------------------------------------
+# -- local processes and Dask workers ---------------------------------------------------
+# Each worker receives the context it must use (the amended law included) as a payload,
+# builds it once, and never falls back on a default context of its own.
 
 _OPTIONS: Options | None = None
+_PAYLOAD: Payload | None = None
 
 
-def _init_worker(options: Options) -> None:
-    global _OPTIONS
-    _OPTIONS = options
-    from kg import api
-
-    api.context()  # load the law once in each worker
+def _init_worker(p: Payload, options: Options) -> None:
+    global _OPTIONS, _PAYLOAD
+    _OPTIONS, _PAYLOAD = options, p
+    from_payload(p)  # load the law once in each worker
 
 
 def _pool_task(items: list[Item]) -> BatchResult:
-    from kg import api
-
-    assert _OPTIONS is not None
-    return _check(items, api.context(), _OPTIONS)
+    assert _OPTIONS is not None and _PAYLOAD is not None
+    return _check(items, from_payload(_PAYLOAD), _OPTIONS)
 
 
-# -- Dask --------------------------------------------------------------------------
-
-_SHIPPED: dict[str, Any] = {}
-
-
-def _law_payload(ctx: Any) -> tuple[str, str, str, str]:
-    law = ctx.law.serialize(format="nt")
-    shapes = ctx.shapes.serialize(format="nt")
-    key = hashlib.sha256((law + shapes).encode()).hexdigest()
-    return key, law, shapes, ctx.info.shapes_text
-
-
-def _context_from(payload: tuple[str, str, str, str], law_current_to: str) -> Any:
-    key, law_text, shapes_text, source = payload
-    if key not in _SHIPPED:
-        from kg.api import Context
-        from kg.codes import CodeIndex
-        from kg.lawinfo import LawInfo
-        from kg.results import Header
-        from kg.version import __version__
-
-        law = Graph().parse(data=law_text, format="nt")
-        shapes = Graph().parse(data=shapes_text, format="nt")
-        _SHIPPED[key] = Context(
-            law=law,
-            shapes=shapes,
-            codes=CodeIndex.from_graph(law),
-            info=LawInfo(law, source),
-            header=Header(version=__version__, law_current_to=law_current_to),
-        )
-    return _SHIPPED[key]
-
-
-def _dask_task(
-    items: list[Item], payload: tuple[str, str, str, str], law_current_to: str, options: Options
-) -> BatchResult:
-    return _check(items, _context_from(payload, law_current_to), options)
+def _dask_task(items: list[Item], p: Payload, options: Options) -> BatchResult:
+    return _check(items, from_payload(p), options)
 
 
 # -- the entry point ----------------------------------------------------------------
@@ -164,7 +122,7 @@ def _dask_task(
 
 def check_many(
     items: Iterable[Item],
-    ctx: Any,
+    ctx: Context,
     options: Options,
     *,
     batch: int = BATCH,
@@ -188,7 +146,7 @@ def check_many(
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(
-        workers, initializer=_init_worker, initargs=(options,)
+        workers, initializer=_init_worker, initargs=(payload(ctx), options)
     ) as pool:
         yield from _windowed(
             chunks,
@@ -226,7 +184,7 @@ def _windowed(
 
 def _dask(
     chunks: Iterator[list[Item]],
-    ctx: Any,
+    ctx: Context,
     options: Options,
     scheduler: str | None,
     on_batch: Callable[[int], None] | None,
@@ -245,13 +203,11 @@ def _dask(
         )
         client = Client(cluster)
     try:
-        payload = client.scatter(_law_payload(ctx), broadcast=True)
+        shipped = client.scatter(payload(ctx), broadcast=True)
         window = 4 * max(1, len(client.scheduler_info().get("workers", {})))
         yield from _windowed(
             chunks,
-            lambda c: client.submit(
-                _dask_task, c, payload, ctx.header.law_current_to, options, pure=False
-            ),
+            lambda c: client.submit(_dask_task, c, shipped, options, pure=False),
             lambda f: f.result(),
             window,
             on_batch,

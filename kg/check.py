@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -21,14 +21,20 @@ from kg import explain
 from kg.cards import Card, card_quads, item_iri
 from kg.codes import CodeIndex
 from kg.competence import Question, competence_entries, read_candidates
-from kg.engine import RUN, Result, Validation
-from kg.engines import validate
-from kg.errors import InputError
+from kg.errors import InputError, InternalError
 from kg.lawinfo import LawInfo
 from kg.namespaces import AKG, INC, SHAPES
+from kg.reasoning.compile import compiled
+from kg.reasoning.dispatch import validate
+from kg.reasoning.results import RUN, Result, Validation
 from kg.results import CheckReport, Finding, Header
-from kg.worlds import World, read_properties, worlds
+from kg.worlds import World, worlds
 
+VERDICT_OF_NODE = {
+    AKG.Violates: "violates",
+    AKG.Complies: "complies",
+    AKG.Undetermined: "undetermined",
+}
 VERDICT_OF_SHAPE = {
     SHAPES.NormBroken: "violates",
     SHAPES.NormComplied: "complies",
@@ -56,7 +62,7 @@ class Evaluation:
     reading: URIRef | None
     world: World
     incident: URIRef | None = None
-    verdict: str = "undetermined"
+    verdict: str = ""  # set from the verdict the rules derived, never by default
     missing: set[str] = field(default_factory=set)
     conditions: list[Outcome] = field(default_factory=list)
     exceptions: list[Outcome] = field(default_factory=list)
@@ -120,18 +126,26 @@ def read_evaluations(
     for e in data.subjects(RDF.type, AKG.Evaluation):
         assert isinstance(e, URIRef)
         reading = data.value(e, AKG.evalReading)
+        verdict = data.value(e, AKG.verdict)
+        if not isinstance(verdict, URIRef) or verdict not in VERDICT_OF_NODE:
+            raise InternalError(f"no rule gave a verdict for the evaluation <{e}>")
         evals[e] = Evaluation(
             subject=_iri(data, e, AKG.evalSubject),
             norm=_iri(data, e, AKG.evaluates),
             reading=reading if isinstance(reading, URIRef) else None,
             world=worlds_of.get(_iri(data, e, AKG.inIncident), World(())),
             incident=_iri(data, e, AKG.inIncident),
+            verdict=VERDICT_OF_NODE[verdict],
         )
     for r in results:
         ev = evals.get(r.focus)
         if ev is None or r.shape not in VERDICT_OF_SHAPE:
             continue
-        ev.verdict = VERDICT_OF_SHAPE[r.shape]
+        if VERDICT_OF_SHAPE[r.shape] != ev.verdict:
+            raise InternalError(
+                f"the shape <{r.shape}> reports {VERDICT_OF_SHAPE[r.shape]} for <{r.focus}>, "
+                f"whose derived verdict is {ev.verdict}"
+            )
         if ev.verdict == "undetermined" and r.value is not None:
             ev.missing.add(str(r.value))
     for res in data.subjects(RDF.type, AKG.ConditionResult):
@@ -224,7 +238,7 @@ def check_cards(
     join only within an incident, so the findings do not depend on which cards are
     checked together, nor on their order (a test proves it).
     """
-    read = read_properties(law, info.shapes_text)
+    read = compiled(shapes).reads(law)
     reading_nodes = [
         info.reading(r, cards[0].path if cards else "--reading") for r in options.readings
     ]
@@ -252,6 +266,7 @@ def check_cards(
             readings=reading_nodes,
         )
         validation, data = validate(law, data, shapes, options.engine)
+        header = replace(header, engine=validation.engine)
         worlds_of = {item_iri(card.id): world for card, world in batch}
         for ev in read_evaluations(data, validation.results, worlds_of, codes):
             if ev.incident in worlds_of:

@@ -1,7 +1,9 @@
 """The `kg` command (also `python -m kg`).
 
 Exit status: 0 done; 1 `kg check` found a violation; 2 bad input or usage (one message
-on standard error, nothing on standard output); 3 a bulk check met a bad card.
+on standard error, nothing on standard output); 3 a bulk check met a bad card; 4 an
+internal error (a bug, a lost worker or cluster): one message, no traceback unless
+KG_DEBUG=1, and nothing on standard output that could pass for a complete answer.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +21,9 @@ from typing import Any, TypeVar
 import click
 
 from kg import api, load, render
-from kg.errors import InputError, StoreError
+from kg.errors import InputError, InternalError, StoreError
+from kg.reasoning.dispatch import ENGINES
+from kg.reasoning.dispatch import default as default_engine
 from kg.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,7 +59,39 @@ def _emit_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _internal(exc: BaseException) -> None:
+    """Exit status 4: one message; the traceback only with KG_DEBUG=1."""
+    if os.environ.get("KG_DEBUG") == "1":
+        import traceback
+
+        traceback.print_exception(exc)
+    what = str(exc) if isinstance(exc, InternalError) else f"{type(exc).__name__}: {exc}"
+    click.echo(
+        f"internal error: {what}. Nothing was written. This is a bug or a lost resource: "
+        "run again with KG_DEBUG=1 for the details and report them.",
+        err=True,
+    )
+    sys.exit(4)
+
+
+class _Group(click.Group):
+    """Every command: an unexpected failure exits 4 (never 1, which means a violation)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except InputError as err:
+            _fail(err)
+        except StoreError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        except Exception as exc:  # noqa: BLE001 - the one place crashes become exit 4
+            _internal(exc)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 @click.option(
     "--store-dir",
@@ -66,10 +103,20 @@ def _emit_json(value: Any) -> None:
     envvar="KG_ENDPOINT",
     help="Use this SPARQL 1.1 server instead of the embedded store.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="The engine that runs the shapes: fast (default) or pyshacl, the reference "
+    "(or KG_ENGINE).",
+)
 @click.pass_context
-def main(ctx: click.Context, store_dir: str | None, endpoint: str | None) -> None:
+def main(
+    ctx: click.Context, store_dir: str | None, endpoint: str | None, engine: str | None
+) -> None:
     """authority-kg: who has the power to act, and was the rule broken?"""
     ctx.obj = {"store_dir": store_dir, "endpoint": endpoint}
+    if engine:
+        os.environ["KG_ENGINE"] = engine  # read by kg.reasoning.dispatch (and by workers)
     # rdflib logs warnings (e.g. about odd IRIs in a broken file) on standard error;
     # the one message a bad input gets is ours.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
@@ -184,7 +231,7 @@ def _save(click_ctx: click.Context, reports: list[Any]) -> None:
     store.replace_graphs(build.determinations(reports, api.context()))
 
 
-def _expand(names: list[str], ctx: Any) -> tuple[list[Path], list[str]]:
+def _expand(names: list[str], ctx: api.Context) -> tuple[list[Path], list[str]]:
     """Card files for the names given: files, folders of cards, or incident ids."""
     paths: list[Path] = []
     bad: list[str] = []
@@ -233,7 +280,13 @@ def _check_bulk(
     paths, bad = _expand(names, ctx)
     for message in bad:
         click.echo(f"error: {message}", err=True)
-    options = Options(as_of=as_of, readings=readings, assume=assume, amendments=amendments)
+    options = Options(
+        as_of=as_of,
+        readings=readings,
+        assume=assume,
+        amendments=amendments,
+        engine=default_engine(),  # every worker runs the engine chosen here
+    )
     workers = opts["workers"] or (os.cpu_count() or 1 if len(paths) > 2 * opts["batch"] else 1)
     progress = _progress(len(paths), opts["progress"])
     store = _store(click_ctx, build_if_empty=True) if save else None
@@ -262,7 +315,7 @@ def _check_bulk(
                 store.replace_graphs(build.determinations(result.reports, ctx))
     finally:
         progress.close()
-        out.close()
+    out.close()  # only after every batch: a failed run leaves no closing bracket
     if store is not None:
         click.echo(f"stored the findings in {store.name}", err=True)
     if errors:
@@ -327,7 +380,7 @@ def who(
         allegation=allegation, respondent=respondent, date=day, readings=readings, ctx=ctx
     )
     if fmt == "json":
-        _emit_json({**ctx.header.to_json(), **answer.to_json()})
+        _emit_json({**replace(ctx.header, engine=answer.engine).to_json(), **answer.to_json()})
     else:
         click.echo(render.who_text(answer, ctx.header.notice), nl=False)
 

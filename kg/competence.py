@@ -8,13 +8,20 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.codes import CodeIndex
-from kg.engine import RUN, Result
-from kg.engines import validate
+from kg.errors import InternalError
 from kg.lawinfo import LawInfo, tail
 from kg.namespaces import AKG, SHAPES
+from kg.reasoning.dispatch import validate
+from kg.reasoning.results import RUN, Result
 from kg.results import AgencyPower, Competence
 from kg.worlds import World
 
+STATUS_OF_NODE = {
+    AKG.Contested: "contested",
+    AKG.Overlap: "overlap",
+    AKG.Gap: "gap",
+    AKG.Clear: "clear",
+}
 STATUS_OF_SHAPE = {
     SHAPES.CompetenceContested: "contested",
     SHAPES.CompetenceOverlap: "overlap",
@@ -76,13 +83,23 @@ def _agencies(
 def read_candidates(
     data: Graph, results: list[Result], codes: CodeIndex, info: LawInfo
 ) -> list[Question]:
-    status: dict[URIRef, str] = {}
+    """The competence questions of a run with the status the rules derived for each (a
+    question no rule answered is an internal error, never a default)."""
+    reported: dict[URIRef, str] = {}
     for r in results:
         if r.shape in STATUS_OF_SHAPE:
-            status[r.focus] = STATUS_OF_SHAPE[r.shape]
+            reported[r.focus] = STATUS_OF_SHAPE[r.shape]
     out = []
     for q in data.subjects(RDF.type, AKG.CompetenceQuestion):
         assert isinstance(q, URIRef)
+        derived = data.value(q, AKG.competenceStatus)
+        if not isinstance(derived, URIRef) or derived not in STATUS_OF_NODE:
+            raise InternalError(f"no rule gave a competence status for the question <{q}>")
+        status = STATUS_OF_NODE[derived]
+        if reported.get(q, status) != status:
+            raise InternalError(
+                f"the shapes report {reported[q]} for <{q}>, whose derived status is {status}"
+            )
         as_of = str(data.value(q, AKG.asOf))
         complaint = data.value(q, AKG.forComplaint)
         trigger = data.value(q, AKG.forTrigger)
@@ -97,7 +114,7 @@ def read_candidates(
                 allegation=codes.notation(allegation) if isinstance(allegation, URIRef) else None,
                 respondent=codes.notation(respondent) if isinstance(respondent, URIRef) else "",
                 as_of=as_of,
-                status=status.get(q, "gap"),
+                status=status,
                 agencies=_agencies(data, q, codes, info, as_of),
                 incident=_incident(data, q),
             )
@@ -170,6 +187,7 @@ def ask(
     questions: list[tuple[str, str]],
     date: str,
     readings: tuple[URIRef, ...] = (),
+    engine: str | None = None,
 ) -> list[Competence]:
     """Who may investigate each (allegation, respondent kind) on a date: one run for all."""
     data = Graph()
@@ -183,13 +201,16 @@ def ask(
         data.add((q, AKG.allegation, codes.iri("allegation", allegation)))
         data.add((q, AKG.respondentKind, codes.iri("respondent", respondent)))
         data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
+    validation, reader = validate(law, data, shapes, engine)
     answers = {
         (a.allegation, a.respondent): a
-        for a in read_candidates(*_validated(law, data, shapes), codes, info)
+        for a in read_candidates(reader, validation.results, codes, info)
     }
     out = []
     for allegation, respondent in questions:
-        a = answers[(allegation, respondent)]
+        a = answers.get((allegation, respondent))
+        if a is None:
+            raise InternalError(f"no rule answered who may investigate {allegation} / {respondent}")
         out.append(
             Competence(
                 allegation=allegation,
@@ -198,14 +219,10 @@ def ask(
                 status=a.status,
                 agencies=a.agencies,
                 message=message(a.status, a.agencies),
+                engine=validation.engine,
             )
         )
     return out
-
-
-def _validated(law: Graph, data: Graph, shapes: Graph) -> tuple[Graph, list[Result]]:
-    validation, reader = validate(law, data, shapes)
-    return reader, validation.results
 
 
 def who(
@@ -218,10 +235,18 @@ def who(
     respondent: str,
     date: str,
     readings: tuple[URIRef, ...] = (),
+    engine: str | None = None,
 ) -> Competence:
     """Who may investigate an allegation against a respondent kind on a date."""
     (answer,) = ask(
-        law, shapes, codes, info, questions=[(allegation, respondent)], date=date, readings=readings
+        law,
+        shapes,
+        codes,
+        info,
+        questions=[(allegation, respondent)],
+        date=date,
+        readings=readings,
+        engine=engine,
     )
     return answer
 
@@ -234,9 +259,12 @@ def matrix(
     *,
     date: str,
     readings: tuple[URIRef, ...] = (),
+    engine: str | None = None,
 ) -> list[Competence]:
     """Every allegation code against every respondent kind, on a date."""
     questions = [
         (a, r) for a in codes.notations("allegation") for r in codes.notations("respondent")
     ]
-    return ask(law, shapes, codes, info, questions=questions, date=date, readings=readings)
+    return ask(
+        law, shapes, codes, info, questions=questions, date=date, readings=readings, engine=engine
+    )

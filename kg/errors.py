@@ -23,6 +23,11 @@ class InputError(Exception):
         return f"{where}:{field} {self.problem}. Fix: {self.fix}"
 
 
+class InternalError(Exception):
+    """A bug or a lost resource (a worker, a cluster): exit status 4, never a partial answer.
+    The message says what failed and what to do."""
+
+
 class StoreError(Exception):
     """The store could not do what was asked; the message says why (and names the store).
     `kg` reports it like bad input: one message, exit status 2; nothing is changed."""

@@ -17,7 +17,7 @@ from kg.cards import card_quads, read_card
 from kg.namespaces import AKG, bind_prefixes
 
 if TYPE_CHECKING:
-    from kg.api import Context
+    from kg.context import Context
 
 INCOMPLETE = ("partial", "secondary", "inferred", "unconfirmed", "not-retrieved")
 

@@ -9,7 +9,7 @@ changes touch the norms, exceptions or grants it rests on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import Graph, URIRef
@@ -201,21 +201,21 @@ def impact(
     """The difference the amendments make, on `as_of` and over the cards."""
     dates = [as_of] + [as_of if fixed_as_of else str(c.data["date"]) for c in cards]
     after_law, warnings = amend.apply(law, amendments, on=min(dates))
-    after_info = LawInfo(after_law, info.shapes_text)
+    after_info = LawInfo(after_law)
     options = Options(
         as_of=as_of if fixed_as_of else None, amendments=tuple(a.id for a in amendments)
     )
     before = check_cards(list(cards), law, shapes, codes, info, header, options)
     after = check_cards(list(cards), after_law, shapes, codes, after_info, header, options)
+    rows_before = matrix(law, shapes, codes, info, date=as_of)
+    rows_after = matrix(after_law, shapes, codes, after_info, date=as_of)
     report = ImpactReport(
-        header=header, amendments=[a.id for a in amendments], as_of=as_of, warnings=warnings
+        header=replace(header, engine=rows_after[0].engine if rows_after else ""),
+        amendments=[a.id for a in amendments],
+        as_of=as_of,
+        warnings=warnings,
     )
     report.changes = compare_reports(before, after, amendments, after_law)
-    report.matrix, report.flags = compare_matrix(
-        matrix(law, shapes, codes, info, date=as_of),
-        matrix(after_law, shapes, codes, after_info, date=as_of),
-        amendments,
-        after_law,
-    )
+    report.matrix, report.flags = compare_matrix(rows_before, rows_after, amendments, after_law)
     report.labels = {a.id: a.label for a in amendments}
     return report

@@ -21,7 +21,6 @@ def tail(node: object) -> str:
 @dataclass
 class LawInfo:
     law: Graph
-    shapes_text: str
     _readings: dict[str, URIRef] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

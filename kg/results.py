@@ -97,6 +97,7 @@ class Competence:
     trigger_kind: str | None = None
     depends_on: tuple[str, ...] = ()
     message: str = ""
+    engine: str = ""  # the engine that answered (shown at the top of a `kg who` answer)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -124,9 +125,13 @@ class Header:
     version: str
     law_current_to: str
     notice: str = NOTICE
+    engine: str = ""  # the engine that produced the answer (`fast` or `pyshacl`)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.engine:
+            del out["engine"]
+        return out
 
 
 @dataclass

@@ -35,8 +35,10 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.errors import StoreError as StoreError  # raised here; kg.store.StoreError
+from kg.terms import Term as Term
+from kg.terms import from_ox as from_ox
+from kg.terms import to_ox as to_ox
 
-Term = URIRef | Literal | BNode
 Row = dict[str, Term]
 
 ENV_STORE = "KG_STORE"
@@ -78,38 +80,6 @@ def default_location() -> Path:
         return Path(os.environ[ENV_STORE]).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "authority-kg" / "store"
-
-
-# -- terms ---------------------------------------------------------------------------
-
-
-def to_ox(term: Node) -> Any:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def from_ox(term: Any) -> Term:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.S)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from kg import card_format as fmt
 from kg.cards import Card
-from kg.namespaces import AKG
 
 MAX_WORLDS = 64
 
@@ -46,35 +46,6 @@ class World:
         )
 
 
-_READ: dict[tuple[int, int], tuple[Graph, set[URIRef]]] = {}
-
-
-def read_properties(law: Graph, shapes_text: str) -> set[URIRef]:
-    """Properties the reasoning reads: condition fields in the law, terms in the shapes
-    (worked out once per law graph)."""
-    key = (id(law), hash(shapes_text))
-    cached = _READ.get(key)
-    if cached is not None and cached[0] is law:
-        return cached[1]
-    if len(_READ) > 8:
-        _READ.clear()
-    props = _read_properties(law, shapes_text)
-    _READ[key] = (law, props)
-    return props
-
-
-def _read_properties(law: Graph, shapes_text: str) -> set[URIRef]:
-    props: set[URIRef] = set()
-    for p in (AKG.field, AKG.thenField):
-        props.update(o for o in law.objects(None, p) if isinstance(o, URIRef))
-    for term in set(law.predicates()) | set(law.subjects()):
-        if isinstance(term, URIRef) and str(term).startswith(str(AKG)):
-            local = str(term)[len(str(AKG)) :]
-            if f"akg:{local} " in shapes_text or f"akg:{local}\n" in shapes_text:
-                props.add(term)
-    return props
-
-
 def _field_props(card: Card, about: str) -> list[URIRef]:
     target, _, key = about.partition(".")
     found = card.find(target)
@@ -88,7 +59,7 @@ def _field_props(card: Card, about: str) -> list[URIRef]:
     return [f.prop]
 
 
-def worlds(card: Card, read: set[URIRef], assume: Iterable[str] = ()) -> list[World]:
+def worlds(card: Card, read: AbstractSet[URIRef], assume: Iterable[str] = ()) -> list[World]:
     """Every combination of claims to weigh for this card."""
     claims = card.items("claims")
     by_id = {c["id"]: c for c in claims}

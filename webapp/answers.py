@@ -180,6 +180,7 @@ def page(
         "answer": {**answer.to_json(), "why": why(answer, readings)},
         "agencies": agencies,
         "answered_by": where,
+        "engine": answer.engine or None,  # None: read from the matrix stored at `kg load`
         "warnings": warnings,
         "counterfactual": bool(amendments),
         "alternatives": [] if amendments else alternatives(s, answer),

@@ -21,7 +21,7 @@ from flask import current_app
 from rdflib import Literal, URIRef
 
 from kg import api, build
-from kg.api import Context
+from kg.context import Context
 from kg.impact import ImpactReport
 from kg.results import CheckReport, Competence
 from kg.store import EmbeddedStore, Result, StoreError, Term, default_location

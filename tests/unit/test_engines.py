@@ -1,81 +1,99 @@
-"""The set-at-a-time engine gives the same answers as pyshacl, the reference."""
+"""The shape compiler: what it reads, what it refuses, the order it runs rules in.
+
+(That the two engines give the same reports is tests/unit/test_parity.py.)
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from rdflib import Graph, URIRef
 
 from kg import api
 from kg.check import Options, check_cards
-from kg.fast_engine import UnsupportedShapes, compile_shapes
-from tests.conftest import CARDS, JUNE4
-from tests.scenarios import runner
+from kg.reasoning.compile import UnsupportedShapes, compile_shapes
+from tests.unit.test_parity import answers
+
+ORG = "http://www.w3.org/ns/org#"
+PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix akg: <https://w3id.org/authority-kg/ontology#> .
+"""
 
 
-def _library(tmp_path: Path) -> list[Any]:
-    ctx = api.context()
-    paths = [JUNE4, *sorted(CARDS.glob("*.yaml")), *sorted((CARDS / "amend").glob("*.yaml"))]
-    for i, (_, s) in enumerate(runner.all_scenarios()):
-        if "card" in s:
-            p = tmp_path / f"{i}.yaml"
-            p.write_text(yaml.safe_dump(s["card"], sort_keys=False))
-            paths.append(p)
-    return [api.resolve_card(str(p), ctx) for p in paths]
-
-
-def _answers(reports: list[Any]) -> list[Any]:
-    return [r.to_json() | {"version": "", "law_current_to": ""} for r in reports]
-
-
-@pytest.mark.slow
-def test_same_findings_as_pyshacl_on_the_scenario_library(tmp_path: Path) -> None:
-    ctx = api.context()
-    cards = _library(tmp_path)
-    assert len(cards) > 100
-
-    def run(engine: str) -> list[Any]:
-        return check_cards(
-            cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, Options(engine=engine)
-        )
-
-    fast, reference = run("fast"), run("pyshacl")
-    assert _answers(fast) == _answers(reference)
-    assert sum(len(r.findings) for r in fast) > 200
-
-
-def test_same_competence_matrix_as_pyshacl() -> None:
-    import os
-
-    from kg.competence import matrix
-
-    ctx = api.context()
-    fast = matrix(ctx.law, ctx.shapes, ctx.codes, ctx.info, date="2025-06-04")
-    os.environ["KG_ENGINE"] = "pyshacl"
-    try:
-        reference = matrix(ctx.law, ctx.shapes, ctx.codes, ctx.info, date="2025-06-04")
-    finally:
-        del os.environ["KG_ENGINE"]
-    assert [c.to_json() for c in fast] == [c.to_json() for c in reference]
-
-
-def test_the_fast_engine_refuses_shapes_it_does_not_implement() -> None:
-    from rdflib import Graph
-
+def _with(extra: str) -> Graph:
     shapes = Graph()
     shapes += api.context().shapes
-    shapes.parse(
-        data="""
-        @prefix sh: <http://www.w3.org/ns/shacl#> .
-        <urn:x:shape> a sh:NodeShape ; sh:targetClass <urn:x:C> ;
-            sh:property [ sh:path <urn:x:p> ; sh:minCount 1 ] .
-    """,
-        format="turtle",
+    shapes.parse(data=PREFIXES + extra, format="turtle")
+    return shapes
+
+
+def test_the_compiler_reads_inside_property_paths() -> None:
+    """org:subOrganizationOf+ (a sub-unit's parent binds it) is read, so the law filter
+    keeps it (issue 11: CPD-BIA officers were missed by the fast engine)."""
+    compiled = compile_shapes(api.context().shapes)
+    assert URIRef(ORG + "subOrganizationOf") in compiled.iris
+    assert URIRef(ORG + "subOrganizationOf") in compiled.reads(api.context().law)
+
+
+def test_rules_run_in_pyshacls_order() -> None:
+    """Shapes by sh:order, then each shape's rules by theirs."""
+    rules = compile_shapes(api.context().shapes).rules
+    names = [r.node.rsplit("#", 1)[-1] for r in rules]
+    assert names[0] == "EvaluationRule" and names[-1] == "CompetenceStatusRule"
+    assert [(r.shape_order, r.order) for r in rules] == sorted(
+        (r.shape_order, r.order) for r in rules
     )
-    with pytest.raises(UnsupportedShapes, match="urn:x:shape"):
-        compile_shapes(shapes)
+
+
+@pytest.mark.parametrize(
+    ("extra", "feature"),
+    [
+        (
+            "<urn:x:shape> a sh:NodeShape ; sh:targetClass <urn:x:C> ;"
+            " sh:property [ sh:path <urn:x:p> ; sh:minCount 1 ] .",
+            "property",
+        ),
+        (
+            "<urn:x:shape> a sh:NodeShape ; sh:targetClass akg:Run ; sh:deactivated true .",
+            "deactivated",
+        ),
+        (
+            "<urn:x:shape> a sh:NodeShape ; sh:targetClass akg:Run ; sh:order 9 ;"
+            ' sh:rule [ a sh:SPARQLRule ; sh:construct "CONSTRUCT {} WHERE {}" ;'
+            " sh:condition <urn:x:other> ] .",
+            "condition",
+        ),
+        (
+            "<urn:x:shape> a sh:NodeShape ; sh:targetNode <urn:x:n> .",
+            "targetNode",
+        ),
+        (
+            "<urn:x:shape> a sh:NodeShape ; sh:targetClass akg:Run ; sh:order 9 ;"
+            " sh:rule [ a sh:TripleRule ; sh:subject sh:this ] .",
+            "",
+        ),
+        (
+            "<urn:x:shape> a sh:NodeShape ; sh:targetClass akg:Evaluation ; sh:sparql [ a"
+            ' sh:SPARQLConstraint ; sh:select "SELECT $this WHERE { $this ?p $currentShape }" ] .',
+            "currentShape",
+        ),
+        (
+            "<urn:x:shape> a sh:NodeShape ; sh:targetClass akg:Run ; sh:order 1 ;"
+            " sh:rule [ a sh:SPARQLRule ; sh:prefixes <https://w3id.org/authority-kg/shapes> ;"
+            ' sh:construct'
+            ' "CONSTRUCT { ?e akg:verdict akg:Violates } WHERE { ?e a akg:Evaluation }" ] .',
+            "same sh:order",
+        ),
+    ],
+    ids=["property-shape", "deactivated", "rule-condition", "target-node", "triple-rule",
+         "prebound-variable", "order-tie"],
+)  # fmt: skip
+def test_the_compiler_refuses_what_it_does_not_implement(extra: str, feature: str) -> None:
+    with pytest.raises(UnsupportedShapes, match="urn:x:shape|" + feature) as info:
+        compile_shapes(_with(extra))
+    assert feature in str(info.value)
 
 
 @pytest.mark.slow
@@ -84,7 +102,7 @@ def test_same_findings_as_stock_pyshacl_over_the_whole_graph_on_generated_data()
     the law and every incident, rdflib's own SPARQL processor."""
     from bench.generate import as_cards, generate_cards
     from kg.bulk import check_many
-    from kg.engine import stock_sparql
+    from kg.reasoning.reference import stock_sparql
 
     ctx = api.context()
     cards = list(as_cards(generate_cards(80, seed=7)))
@@ -93,6 +111,9 @@ def test_same_findings_as_stock_pyshacl_over_the_whole_graph_on_generated_data()
             cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, Options(engine="pyshacl")
         )
     bulk = [r for b in check_many(cards, ctx, Options(), batch=9, workers=2) for r in b.reports]
-    key = lambda reports: sorted(_answers(reports), key=lambda d: d["incident"])  # noqa: E731
+
+    def key(reports: list[Any]) -> list[Any]:
+        return sorted(answers(reports), key=lambda d: d["incident"])
+
     assert key(bulk) == key(reference)
     assert sum(len(r.findings) for r in bulk) > 80

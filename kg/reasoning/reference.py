@@ -1,20 +1,20 @@
-"""Run the SHACL shapes (pyshacl, the reference engine) over a data graph.
+"""The reference engine: pyshacl runs the shapes (SHACL-AF rules, then validation).
 
-`run(data, shapes)` applies the SHACL-AF rules to `data` in place, validates it, and
-returns the validation results as small records. The rules' derived triples stay in
-`data`, so callers read evaluations, condition results and candidates from it.
+`validate(data, shapes)` applies the rules to `data` in place and validates it. The
+rules' derived triples stay in `data`, so callers read evaluations, condition results
+and candidates from it.
 
-rdflib parses a SPARQL text again for every focus node; pyshacl sends the same few
-texts thousands of times. `CachedSPARQLProcessor` keeps the parsed and translated
-query keyed by its text (the effect of a prepared query) and is registered as rdflib's
-`sparql` processor plugin. Results are unchanged: only parsing is skipped.
+rdflib parses a SPARQL text again for every focus node; pyshacl sends the same few texts
+thousands of times. `CachedSPARQLProcessor` keeps the parsed and translated query keyed
+by its text (the effect of a prepared query) and is registered as rdflib's `sparql`
+processor plugin. Results are unchanged: only parsing is skipped. Parsing holds the
+compiler's lock: rdflib's parser is not thread-safe (a Dask worker runs several threads).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -28,11 +28,18 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor
+from rdflib.term import Identifier
+
+from kg.reasoning.compile import PARSE_LOCK
+from kg.reasoning.results import Result, Validation
+
+NAME = "pyshacl"
 
 
 @lru_cache(maxsize=512)
 def _translated(text: str, base: str | None, ns: tuple[tuple[str, str], ...]) -> Query:
-    return translateQuery(parseQuery(text), base, dict(ns) if ns else None)
+    with PARSE_LOCK:
+        return translateQuery(parseQuery(text), base, dict(ns) if ns else None)
 
 
 class CachedSPARQLProcessor(SPARQLProcessor):
@@ -41,18 +48,18 @@ class CachedSPARQLProcessor(SPARQLProcessor):
     def query(  # type: ignore[override]
         self,
         strOrQuery: str | Query,  # noqa: N803 (rdflib's signature)
-        initBindings: Any = None,  # noqa: N803
-        initNs: Any = None,  # noqa: N803
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
+        initNs: Mapping[str, str] | None = None,  # noqa: N803
         base: str | None = None,
         DEBUG: bool = False,  # noqa: N803
-    ) -> Any:
+    ) -> Mapping[str, Any]:
         if isinstance(strOrQuery, str):
             ns = tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
             strOrQuery = _translated(strOrQuery, base, ns)
-        return evalQuery(self.graph, strOrQuery, initBindings, base)
+        return evalQuery(self.graph, strOrQuery, initBindings or {}, base)
 
 
-rdflib.plugin.register("sparql", Processor, "kg.engine", "CachedSPARQLProcessor")
+rdflib.plugin.register("sparql", Processor, "kg.reasoning.reference", "CachedSPARQLProcessor")
 
 
 @contextmanager
@@ -65,31 +72,9 @@ def stock_sparql() -> Iterator[None]:
     try:
         yield
     finally:
-        rdflib.plugin.register("sparql", Processor, "kg.engine", "CachedSPARQLProcessor")
-
-
-RUN = URIRef("urn:authority-kg:run")  # the one akg:Run node of a data graph
-
-
-@dataclass(frozen=True)
-class Result:
-    """One SHACL validation result, reduced to what findings are built from."""
-
-    focus: URIRef
-    shape: URIRef
-    severity: URIRef
-    message: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class Validation:
-    results: list[Result]
-    report: Graph
-
-    @property
-    def report_node(self) -> object:
-        return self.report.value(predicate=RDF.type, object=SH.ValidationReport)
+        rdflib.plugin.register(
+            "sparql", Processor, "kg.reasoning.reference", "CachedSPARQLProcessor"
+        )
 
 
 def validate(data: Graph, shapes: Graph) -> Validation:
@@ -119,9 +104,4 @@ def validate(data: Graph, shapes: Graph) -> Validation:
                 value=report.value(res, SH.value),
             )
         )
-    return Validation(out, report)
-
-
-def run(data: Graph, shapes: Graph) -> list[Result]:
-    """Apply the rules to `data` (in place) and validate it; return every result."""
-    return validate(data, shapes).results
+    return Validation(out, report, NAME)

@@ -1,0 +1,102 @@
+"""The context of a run: the law (amended or not), the shapes, the code lists, the law
+look-ups and the answer header. Every function that needs the law takes a `Context`.
+
+`baseline()` is the packaged law, loaded once per process. `amended()` gives a new
+context whose law has amendments in force. `payload()` / `from_payload()` carry a
+context to another process (a pool worker, a Dask worker) as text, so a worker checks
+with exactly the law it was given, never a default it builds itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rdflib import Graph
+
+from kg import amend, load
+from kg.codes import CodeIndex
+from kg.lawinfo import LawInfo
+from kg.results import Header
+from kg.version import __version__
+
+
+@dataclass(frozen=True)
+class Context:
+    law: Graph
+    shapes: Graph
+    codes: CodeIndex
+    info: LawInfo
+    header: Header
+    amendments: tuple[str, ...] = ()  # the amendments in force in `law` (ids or files)
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A context as text, with a key that names its content."""
+
+    key: str
+    law: str
+    shapes: str
+    law_current_to: str
+    amendments: tuple[str, ...]
+
+
+def make(
+    law: Graph, shapes: Graph, law_current_to: str, amendments: tuple[str, ...] = ()
+) -> Context:
+    return Context(
+        law=law,
+        shapes=shapes,
+        codes=CodeIndex.from_graph(law),
+        info=LawInfo(law),
+        header=Header(version=__version__, law_current_to=law_current_to),
+        amendments=amendments,
+    )
+
+
+@lru_cache(maxsize=1)
+def baseline() -> Context:
+    """The packaged law and shapes (loaded once per process)."""
+    return make(load.shared_law_graph(), load.shapes_graph(), load.law_current_to())
+
+
+def amended(ctx: Context, amendments: tuple[str, ...], on: str) -> tuple[Context, list[str]]:
+    """A context whose law has the amendments in force from `on` (the baseline is kept)."""
+    if not amendments:
+        return ctx, []
+    resolved = [amend.resolve(a) for a in amendments]
+    law, warnings = amend.apply(ctx.law, resolved, on=on)
+    out = Context(
+        law=law,
+        shapes=ctx.shapes,
+        codes=ctx.codes,
+        info=LawInfo(law),
+        header=ctx.header,
+        amendments=ctx.amendments + tuple(amendments),
+    )
+    return out, warnings
+
+
+def payload(ctx: Context) -> Payload:
+    law = ctx.law.serialize(format="nt")
+    shapes = ctx.shapes.serialize(format="nt")
+    key = hashlib.sha256((law + "\n" + shapes).encode()).hexdigest()
+    return Payload(key, law, shapes, ctx.header.law_current_to, ctx.amendments)
+
+
+_RECEIVED: dict[str, Context] = {}
+_LOCK = threading.Lock()
+
+
+def from_payload(p: Payload) -> Context:
+    """The context a payload carries, built once per process and key (thread-safe)."""
+    with _LOCK:
+        if p.key not in _RECEIVED:
+            law = Graph().parse(data=p.law, format="nt")
+            shapes = Graph().parse(data=p.shapes, format="nt")
+            _RECEIVED.clear()  # a worker keeps the last context it was sent
+            _RECEIVED[p.key] = make(law, shapes, p.law_current_to, p.amendments)
+        return _RECEIVED[p.key]

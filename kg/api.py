@@ -8,16 +8,20 @@ reading ids) and raise InputError for anything wrong, before any work is done.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from pathlib import Path
 
+from rdflib import URIRef
+
 from kg import amend, load
+from kg import warnings as warns
 from kg.cards import Card, read_card
 from kg.check import Options, check_cards
 from kg.competence import who as who_query
 from kg.context import Context, amended, baseline
 from kg.errors import InputError
 from kg.impact import ImpactReport, impact
-from kg.results import CheckReport, Competence
+from kg.results import AnswerWarning, CheckReport, Competence
 
 __all__ = ["Context", "amended", "context"]
 
@@ -110,7 +114,7 @@ def check_cards_read(
     options = Options(as_of=as_of, readings=readings, assume=assume, amendments=amendments)
     reports = check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
     for r in reports:
-        r.warnings = list(warnings)
+        r.warnings = list(warnings) + r.warnings
     return reports
 
 
@@ -188,7 +192,7 @@ def who(
             field="--respondent",
         )
     nodes = ctx.info.fixed_readings(readings)
-    return who_query(
+    answer = who_query(
         ctx.law,
         ctx.shapes,
         ctx.codes,
@@ -198,3 +202,19 @@ def who(
         date=date,
         readings=nodes,
     )
+    return replace(answer, warnings=tuple(who_warnings(answer, ctx, readings)))
+
+
+def who_warnings(
+    answer: Competence, ctx: Context, readings: tuple[str, ...] = ()
+) -> list[AnswerWarning]:
+    """What a `kg who` answer cannot show by itself (check-report spec, Warnings)."""
+    out = warns.after_law_current_to(answer.as_of, ctx.header.law_current_to)
+    out += warns.uncertain_in_force(
+        ctx.law, ctx.info, (URIRef(a.grant) for a in answer.agencies), answer.as_of
+    )
+    out += warns.not_encoded(ctx.law, ctx.codes, [answer])
+    out += warns.reading_fixed(readings, ())
+    if not ctx.amendments:
+        out += warns.pending_for([answer], ctx.law, ctx.shapes, ctx.codes).get(0, [])
+    return out

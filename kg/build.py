@@ -45,6 +45,9 @@ def grant_boundaries(law: Graph) -> list[str]:
     for grant in law.subjects(AKG.power, CODE["power/investigate"]):
         for p in (AKG.validFrom, AKG.validUntil):
             days.update(str(d) for d in law.objects(grant, p))
+    # the matrix also changes where the graph's coverage of a respondent kind begins
+    # (before it, no agency is `undetermined`, after it a `gap`)
+    days.update(str(d) for d in law.objects(None, AKG.lawCoveredFrom))
     return sorted(days)
 
 
@@ -68,6 +71,7 @@ def matrix_graph(ctx: Context) -> Graph:
         "overlap": AKG.Overlap,
         "gap": AKG.Gap,
         "contested": AKG.Contested,
+        "undetermined": AKG.Undetermined,
     }
     for start, until in matrix_intervals(ctx.law):
         for c in matrix(ctx.law, ctx.shapes, ctx.codes, ctx.info, date=start):

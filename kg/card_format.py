@@ -7,6 +7,7 @@ code lists themselves are not here: they are read from the ontology's SKOS schem
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,8 @@ def _f(key: str, kind: str, prop: str | None = None, **kw: Any) -> Field:
 
 ID = _f("id", "slug", required=True)
 SOURCE = _f("source", "ref", "assertedIn", targets=("sources",))
+# Every listed item may be disputed as a whole: a claim `<item>.happened: false`.
+HAPPENED = _f("happened", "bool", "happened", default="true")
 
 ITEMS: dict[str, tuple[Field, ...]] = {
     "sources": (
@@ -53,6 +56,7 @@ ITEMS: dict[str, tuple[Field, ...]] = {
     ),
     "operations": (
         ID,
+        HAPPENED,
         _f("agency", "code", "operationAgency", required=True, scheme="agency"),
         _f("kind", "code", "kind", required=True, scheme="operation-kind", unknown=True),
         _f("warrant", "code", "warrant", scheme="warrant", unknown=True),
@@ -62,25 +66,29 @@ ITEMS: dict[str, tuple[Field, ...]] = {
     ),
     "persons": (
         ID,
+        HAPPENED,
         _f("description", "text"),
         _f("record", "codes", "record", scheme="record", unknown=True, default="[]"),
         SOURCE,
     ),
     "calls": (
         ID,
+        HAPPENED,
         _f("time", "time", "time"),
-        _f("caller", "actor", "caller", required=True),
+        _f("caller", "actor", "caller", required=True, unknown=True),
         _f("request", "code", "request", scheme="action"),
         _f("concerns", "ref", "concernsOperation", targets=("operations",)),
         _f("affiliation_disclosed", "bool", "affiliationDisclosed", unknown=True),
-        _f("dispatcher", "actor", "actor"),
+        _f("dispatcher", "actor", "actor", unknown=True),
         _f("supervisor_consulted", "bool", "supervisorConsulted", unknown=True),
         SOURCE,
     ),
     "actions": (
         ID,
-        _f("actor", "actor", "actor", required=True),
+        HAPPENED,
+        _f("actor", "actor", "actor", required=True, unknown=True),
         _f("kind", "code", "kind", required=True, scheme="action"),
+        _f("description", "text"),
         _f("time", "time", "time"),
         _f("in_response_to", "ref", "inResponseTo", targets=("calls",)),
         _f(
@@ -96,6 +104,15 @@ ITEMS: dict[str, tuple[Field, ...]] = {
         _f("basis", "code", "basis", scheme="basis", unknown=True),
         _f("subject", "ref", "subjectPerson", targets=("persons",)),
         _f("topic", "code", "topic", scheme="topic"),
+        _f(
+            "concerns",
+            "ref",
+            "concernsOperation",
+            targets=("operations",),
+            unknown=True,
+            none=True,
+            default="none",
+        ),
         _f("recipient", "code", "recipient", scheme="agency"),
         _f("written_authorization", "bool", "writtenAuthorization", unknown=True, default="false"),
         _f(
@@ -107,6 +124,7 @@ ITEMS: dict[str, tuple[Field, ...]] = {
             default="none",
         ),
         _f("supervisor_reviewed", "bool", "supervisorReviewed", unknown=True),
+        _f("decision", "code", "decision", scheme="decision", unknown=True),
         SOURCE,
     ),
     "claims": (
@@ -118,15 +136,17 @@ ITEMS: dict[str, tuple[Field, ...]] = {
     ),
     "complaints": (
         ID,
+        HAPPENED,
         _f("date", "month-date", "date", unknown=True),
         _f("filed_with", "code", "filedWith", scheme="agency"),
-        _f("against", "actor", "against", required=True),
+        _f("against", "actor", "against", required=True, unknown=True),
         _f("allegations", "codes", "allegation", required=True, scheme="allegation"),
         _f("about", "refs", "about", targets=("actions", "calls")),
         SOURCE,
     ),
     "reviews": (
         ID,
+        HAPPENED,
         _f("by", "code", "reviewBy", required=True, scheme="agency"),
         _f("kind", "code", "reviewKind", required=True, scheme="review-kind"),
         _f("opened", "date", "opened"),
@@ -141,6 +161,7 @@ ITEMS: dict[str, tuple[Field, ...]] = {
     ),
     "events": (
         ID,
+        HAPPENED,
         _f("date", "date", "date", required=True),
         _f("title", "text", required=True),
         _f("kind", "code", "eventKind", scheme="event-kind"),
@@ -173,10 +194,7 @@ ITEM_CLASS: dict[str, URIRef] = {
     "events": AKG.Event,
 }
 
-COMPLETABLE = ("calls", "actions", "complaints", "reviews")
-
-# The short actor form AGENCY:ROLE
-ACTOR = r"^[A-Z][A-Z-]*:[a-z]+$"
+COMPLETABLE = ("operations", "calls", "actions", "complaints", "reviews")
 
 
 def field(list_name: str, key: str) -> Field | None:
@@ -216,16 +234,21 @@ def _value_schema(f: Field, codes: dict[str, list[str]]) -> dict[str, Any]:
     elif f.kind == "codes":
         base = {"type": "array", "items": {"enum": codes[f.scheme or ""]}}
     elif f.kind == "actor":
+        # a role may be `unknown` (akg:Unknown in the facts, not a concept of the scheme)
+        roles = [*codes["role"], "unknown"]
+        short = "^({}):({})$".format(
+            "|".join(map(re.escape, codes["agency"])), "|".join(map(re.escape, roles))
+        )
         base = {
             "anyOf": [
-                {"type": "string", "pattern": ACTOR},
+                {"type": "string", "pattern": short},
                 {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["agency", "role"],
                     "properties": {
                         "agency": {"enum": codes["agency"]},
-                        "role": {"enum": codes["role"]},
+                        "role": {"enum": roles},
                     },
                 },
             ]

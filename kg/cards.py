@@ -366,14 +366,26 @@ def source_graph(incident: str, source_id: str | None) -> URIRef:
 
 
 def _actor_quads(s: URIRef, f: fmt.Field, value: Any, codes: CodeIndex, g: URIRef) -> list[Quad]:
+    """An actor as agency and role; `unknown` (the whole actor, or the role) is akg:Unknown,
+    so no rule reads it as a known value."""
+    assert f.prop is not None
+    if value == "unknown":
+        return [
+            (s, URIRef(str(f.prop) + "Agency"), AKG.Unknown, g),
+            (s, URIRef(str(f.prop) + "Role"), AKG.Unknown, g),
+        ]
     if isinstance(value, dict):
         agency, role = value["agency"], value["role"]
     else:
         agency, role = str(value).split(":", 1)
-    assert f.prop is not None
     out: list[Quad] = [
         (s, URIRef(str(f.prop) + "Agency"), codes.iri("agency", agency), g),
-        (s, URIRef(str(f.prop) + "Role"), codes.iri("role", role), g),
+        (
+            s,
+            URIRef(str(f.prop) + "Role"),
+            AKG.Unknown if role == "unknown" else codes.iri("role", role),
+            g,
+        ),
     ]
     kind = codes.respondent_kind(agency, role)
     if kind is not None:

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from kg import explain
+from kg import explain, warnings
 from kg.cards import Card, card_quads, item_iri
 from kg.codes import CodeIndex
 from kg.competence import Question, competence_entries, read_candidates
@@ -55,11 +55,12 @@ class Outcome:
 
 @dataclass
 class Evaluation:
-    """One (subject, norm, reading) in one world, as the shapes left it."""
+    """One (subject, norm, readings) in one world, as the shapes left it. `readings` holds
+    one reading per contested point the norm answers (none, one or two), sorted."""
 
     subject: URIRef
     norm: URIRef
-    reading: URIRef | None
+    readings: tuple[URIRef, ...]
     world: World
     incident: URIRef | None = None
     verdict: str = ""  # set from the verdict the rules derived, never by default
@@ -125,14 +126,16 @@ def read_evaluations(
     evals: dict[Node | None, Evaluation] = {}
     for e in data.subjects(RDF.type, AKG.Evaluation):
         assert isinstance(e, URIRef)
-        reading = data.value(e, AKG.evalReading)
+        readings = sorted(
+            (r for r in data.objects(e, AKG.evalReading) if isinstance(r, URIRef)), key=str
+        )
         verdict = data.value(e, AKG.verdict)
         if not isinstance(verdict, URIRef) or verdict not in VERDICT_OF_NODE:
             raise InternalError(f"no rule gave a verdict for the evaluation <{e}>")
         evals[e] = Evaluation(
             subject=_iri(data, e, AKG.evalSubject),
             norm=_iri(data, e, AKG.evaluates),
-            reading=reading if isinstance(reading, URIRef) else None,
+            readings=tuple(readings),
             world=worlds_of.get(_iri(data, e, AKG.inIncident), World(())),
             incident=_iri(data, e, AKG.inIncident),
             verdict=VERDICT_OF_NODE[verdict],
@@ -178,20 +181,14 @@ def read_evaluations(
 
 
 def _depends_on(records: list[Evaluation], info: LawInfo) -> tuple[str, ...]:
-    out: list[str] = []
-    by_world: dict[World, list[Evaluation]] = defaultdict(list)
-    for r in records:
-        by_world[r.world].append(r)
-    if any(len({r.verdict for r in rs}) > 1 for rs in by_world.values()):
-        readings = sorted({r.reading for r in records if r.reading is not None}, key=str)
-        out += [f"reading:{info.reading_id(r)}" for r in readings]
+    out = [f"reading:{info.reading_id(r)}" for r in explain.readings_that_matter(records)]
     claims: set[str] = set()
     for a in records:
         for about, cid in a.world.choices:
             if cid is None or cid in claims:
                 continue
             if any(
-                b.reading == a.reading
+                b.readings == a.readings
                 and b.verdict != a.verdict
                 and b.world.choice(about) is None
                 and a.world.differs_only_in(b.world, about)
@@ -202,12 +199,22 @@ def _depends_on(records: list[Evaluation], info: LawInfo) -> tuple[str, ...]:
     return tuple(out)
 
 
+def combine(verdicts: set[str]) -> str:
+    """How the worlds (readings and claims in play) combine (check-report spec): one
+    outcome where all agree; `contested` only where one world gives `violates` and another
+    `complies`; otherwise (a world cannot decide) `undetermined`."""
+    if len(verdicts) == 1:
+        return next(iter(verdicts))
+    if {"violates", "complies"} <= verdicts:
+        return "contested"
+    return "undetermined"
+
+
 def build_finding(
     records: list[Evaluation], card: Card, data: Graph, info: LawInfo, codes: CodeIndex, as_of: str
 ) -> Finding:
-    verdicts = {r.verdict for r in records}
-    verdict = verdicts.pop() if len(verdicts) == 1 else "contested"
-    depends = _depends_on(records, info) if verdict == "contested" else ()
+    verdict = combine({r.verdict for r in records})
+    depends = _depends_on(records, info) if len({r.verdict for r in records}) > 1 else ()
     missing = tuple(sorted({m for r in records if r.verdict == "undetermined" for m in r.missing}))
     first = records[0]
     return explain.finding(
@@ -279,7 +286,7 @@ def check_cards(
             questions[inc].append((world, asked[inc]))
             if inc not in stated or not world.claims():
                 stated[inc] = (data, validation)
-    return [
+    reports = [
         _report(
             card,
             evals[item_iri(card.id)],
@@ -293,6 +300,30 @@ def check_cards(
         )
         for card in cards
     ]
+    _warn(reports, law, shapes, codes, info, header.law_current_to, options)
+    return reports
+
+
+def _warn(
+    reports: list[CheckReport],
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    law_current_to: str,
+    options: Options,
+) -> None:
+    """Each report's warnings; bills pending on a complaint's date that would change who
+    investigates it (not with --amend: that answer is counterfactual already)."""
+    for r in reports:
+        r.warnings = warnings.for_report(r, law, info, codes, law_current_to)
+    if options.amendments:
+        return
+    entries = [(r, c) for r in reports for c in r.competence]
+    found = warnings.pending_for([c for _, c in entries], law, shapes, codes)
+    for i, ws in sorted(found.items()):
+        report = entries[i][0]
+        report.warnings += [w for w in ws if w not in report.warnings]
 
 
 def _check_assumed(cards: Sequence[Card], assume: Sequence[str]) -> None:
@@ -320,7 +351,7 @@ def _report(
 ) -> CheckReport:
     data, validation = stated
     grouped: dict[tuple[URIRef, URIRef], list[Evaluation]] = defaultdict(list)
-    for ev in sorted(evals, key=lambda e: (str(e.reading), e.world.claims())):
+    for ev in sorted(evals, key=lambda e: (tuple(map(str, e.readings)), e.world.claims())):
         grouped[(ev.subject, ev.norm)].append(ev)
     findings = [build_finding(recs, card, data, info, codes, as_of) for recs in grouped.values()]
     findings.sort(key=lambda f: (explain.item_order(card, f.subject), f.provision))

@@ -365,23 +365,48 @@ def _progress(total: int, wanted: bool | None) -> Any:
 @click.option("--respondent", required=True, help="Respondent kind (e.g. CPD:officer).")
 @click.option("--date", help="The date to ask about (YYYY-MM-DD; default today).")
 @click.option("--reading", "readings", multiple=True, help="Fix a reading (repeatable).")
+@click.option(
+    "--amend",
+    "amendments",
+    multiple=True,
+    help="Treat a proposed amendment (id or file) as in force on the date; repeatable.",
+)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]))
 @input_errors
 def who(
-    allegation: str, respondent: str, date: str | None, readings: tuple[str, ...], fmt: str | None
+    allegation: str,
+    respondent: str,
+    date: str | None,
+    readings: tuple[str, ...],
+    amendments: tuple[str, ...],
+    fmt: str | None,
 ) -> None:
     """Who may investigate an allegation against a respondent on a date?"""
     import datetime
 
     fmt = fmt or _default_format()
-    ctx = api.context()
-    day = date or datetime.date.today().isoformat()
+    day = api.valid_date(date, "--date") if date else datetime.date.today().isoformat()
+    ctx, amending = api.amended(api.context(), amendments, day)
     answer = api.who(
         allegation=allegation, respondent=respondent, date=day, readings=readings, ctx=ctx
     )
+    answer = replace(answer, warnings=tuple(amending) + answer.warnings)
     if fmt == "json":
-        _emit_json({**replace(ctx.header, engine=answer.engine).to_json(), **answer.to_json()})
+        _emit_json(
+            {
+                **replace(ctx.header, engine=answer.engine).to_json(),
+                "amendments": list(amendments),
+                "counterfactual": bool(amendments),
+                "warnings": [w.to_json() for w in answer.warnings],
+                **answer.to_json(),
+            }
+        )
     else:
+        if amendments:
+            click.echo(
+                f"Counterfactual: amendments {', '.join(amendments)} are treated as in force "
+                f"on {day}."
+            )
         click.echo(render.who_text(answer, ctx.header.notice), nl=False)
 
 
@@ -432,9 +457,15 @@ def stats(fmt: str | None) -> None:
     click.echo(f"authority-kg {__version__}; law current to {ctx.header.law_current_to}")
     for key, value in counts["counts"].items():
         click.echo(f"  {key:<22} {value}")
-    click.echo("Provisions whose encoding is incomplete:")
+    click.echo("Encoded only in part (provisions, norms, grants; status; in force since):")
     for row in counts["incomplete"]:
-        click.echo(f"  {row['citation']:<24} {row['status']:<14} {row['note']}")
+        since = (row["since"] or "start not recorded") + (
+            " (uncertain)" if row["start_uncertain"] else ""
+        )
+        click.echo(f"  {row['kind']:<9} {row['citation'][:40]:<40} {row['status']:<14} {since}")
+    click.echo("Investigative powers encoded completely from (law_covered_from):")
+    for row in counts["law_covered_from"]:
+        click.echo(f"  {row['respondent']:<22} {row['law_covered_from']} ({row['status']})")
 
 
 @main.command("amend")

@@ -50,6 +50,12 @@ class CodeIndex:
         return self.respondents.get((agency, role))
 
     def notation(self, concept: object) -> str:
+        """A concept's code as a card writes it; akg:Unknown and akg:None as `unknown` and
+        `none`, never an IRI."""
+        if concept == AKG.Unknown:
+            return "unknown"
+        if concept == AKG["None"]:
+            return "none"
         if isinstance(concept, URIRef):
             return self.notation_of.get(concept, str(concept))
         return str(concept)

@@ -21,8 +21,10 @@ STATUS_OF_NODE = {
     AKG.Overlap: "overlap",
     AKG.Gap: "gap",
     AKG.Clear: "clear",
+    AKG.Undetermined: "undetermined",
 }
 STATUS_OF_SHAPE = {
+    SHAPES.CompetenceNotEncoded: "undetermined",
     SHAPES.CompetenceContested: "contested",
     SHAPES.CompetenceOverlap: "overlap",
     SHAPES.CompetenceGap: "gap",
@@ -60,24 +62,30 @@ def _agencies(
         reading = data.value(cand, AKG.candidateReading)
         if isinstance(reading, URIRef):
             readings.add(info.reading_id(reading))
-    out = []
-    for grant, readings in by_grant.items():
-        provisions = sorted(
-            (p for p in info.law.objects(grant, AKG.grantedBy) if isinstance(p, URIRef)),
-            key=info.citation,
-        )
-        grounds = tuple(info.ground(p, as_of) for p in provisions)
-        out.append(
-            AgencyPower(
-                agency=codes.notation(info.law.value(grant, AKG.grantee)),
-                power=tail(info.law.value(grant, AKG.power)),
-                provision=", ".join(info.citation(p) for p in provisions),
-                readings=tuple(sorted(readings)),
-                grounds=grounds,
-                grant=str(grant),
-            )
-        )
+    out = [
+        agency_power(grant, readings, as_of, codes, info) for grant, readings in by_grant.items()
+    ]
     return tuple(sorted(out, key=lambda a: (a.agency, a.provision)))
+
+
+def agency_power(
+    grant: URIRef, readings: set[str], as_of: str, codes: CodeIndex, info: LawInfo
+) -> AgencyPower:
+    """A grant as an agency's power, its grounds each no firmer than the provision, the
+    grant drawn from it and the readings under which it applies."""
+    provisions = sorted(
+        (p for p in info.law.objects(grant, AKG.grantedBy) if isinstance(p, URIRef)),
+        key=info.citation,
+    )
+    behind = [grant, *(info.reading(r) for r in sorted(readings))]
+    return AgencyPower(
+        agency=codes.notation(info.law.value(grant, AKG.grantee)),
+        power=tail(info.law.value(grant, AKG.power)),
+        provision=", ".join(info.citation(p) for p in provisions),
+        readings=tuple(sorted(readings)),
+        grounds=tuple(info.ground(p, as_of, behind) for p in provisions),
+        grant=str(grant),
+    )
 
 
 def read_candidates(
@@ -112,7 +120,7 @@ def read_candidates(
                 trigger=info.item_id(data, trigger) if trigger is not None else None,
                 trigger_kind=codes.notation(kind) if isinstance(kind, URIRef) else None,
                 allegation=codes.notation(allegation) if isinstance(allegation, URIRef) else None,
-                respondent=codes.notation(respondent) if isinstance(respondent, URIRef) else "",
+                respondent=_respondent(data, q, respondent, codes),
                 as_of=as_of,
                 status=status,
                 agencies=_agencies(data, q, codes, info, as_of),
@@ -120,6 +128,17 @@ def read_candidates(
             )
         )
     return out
+
+
+def _respondent(data: Graph, q: URIRef, kind: object, codes: CodeIndex) -> str:
+    """The respondent kind's code, or, for a respondent outside the matrix's kinds, the
+    complaint's own `AGENCY:ROLE` (never an IRI)."""
+    if isinstance(kind, URIRef) and kind in codes.notation_of:
+        return codes.notation(kind)
+    complaint = data.value(q, AKG.forComplaint)
+    agency = data.value(complaint, AKG.againstAgency)
+    role = data.value(complaint, AKG.againstRole)
+    return f"{codes.notation(agency)}:{codes.notation(role)}"
 
 
 def _incident(data: Graph, q: URIRef) -> URIRef | None:
@@ -137,6 +156,11 @@ def message(status: str, agencies: tuple[AgencyPower, ...]) -> str:
         return f"{a.agency} investigates, under {a.provision}."
     if status == "gap":
         return "No agency has the power to investigate this: the law as encoded is silent."
+    if status == "undetermined":
+        return (
+            "Undetermined: no power in the graph reaches this, but the graph does not encode "
+            "every investigative power over this respondent on this date (not encoded)."
+        )
     names = "; ".join(one(a) for a in agencies)
     if status == "overlap":
         return f"More than one agency may investigate: {names}."

@@ -17,9 +17,10 @@ from functools import lru_cache
 from rdflib import Graph
 
 from kg import amend, load
+from kg import warnings as warns
 from kg.codes import CodeIndex
 from kg.lawinfo import LawInfo
-from kg.results import Header
+from kg.results import AnswerWarning, Header
 from kg.version import __version__
 
 
@@ -63,17 +64,24 @@ def baseline() -> Context:
     return make(load.shared_law_graph(), load.shapes_graph(), load.law_current_to())
 
 
-def amended(ctx: Context, amendments: tuple[str, ...], on: str) -> tuple[Context, list[str]]:
-    """A context whose law has the amendments in force from `on` (the baseline is kept)."""
+def amended(
+    ctx: Context, amendments: tuple[str, ...], on: str
+) -> tuple[Context, list[AnswerWarning]]:
+    """A context whose law has the amendments in force from `on` (the baseline is kept),
+    and the warnings: the amendments' own, and the encoding choices their effect rests on."""
     if not amendments:
         return ctx, []
     resolved = [amend.resolve(a) for a in amendments]
-    law, warnings = amend.apply(ctx.law, resolved, on=on)
+    law, messages = amend.apply(ctx.law, resolved, on=on)
+    info = LawInfo(law)
+    warnings = warns.from_amending(messages) + warns.amendment_assumptions(
+        law, info, [a.id for a in resolved]
+    )
     out = Context(
         law=law,
         shapes=ctx.shapes,
         codes=ctx.codes,
-        info=LawInfo(law),
+        info=info,
         header=ctx.header,
         amendments=ctx.amendments + tuple(amendments),
     )

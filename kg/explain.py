@@ -88,12 +88,37 @@ def _world_text(claims: Iterable[str]) -> str:
     return f"if claim {', '.join(claims)} is accepted" if claims else "on the facts as stated"
 
 
+def reading_names(readings: tuple[URIRef, ...], info: LawInfo) -> str:
+    """`purpose-test`, or `purpose-test and exception-reach-narrow` for a combination."""
+    return " and ".join(info.reading_id(r) for r in readings)
+
+
+def under(readings: tuple[URIRef, ...], info: LawInfo) -> str:
+    if not readings:
+        return "in every reading"
+    word = "reading" if len(readings) == 1 else "readings"
+    return f"under the {word} {reading_names(readings, info)}"
+
+
+def readings_that_matter(records: list[Evaluation]) -> list[URIRef]:
+    """The readings on which the verdict turns: in some world, two evaluations that differ
+    in the reading of one point only (the other point's reading the same) give different
+    verdicts; those two readings are listed."""
+    out: set[URIRef] = set()
+    for a in records:
+        for b in records:
+            swapped = set(a.readings) ^ set(b.readings)
+            if a.world == b.world and a.verdict != b.verdict and len(swapped) == 2:
+                out |= swapped
+    return sorted(out, key=str)
+
+
 def _contest_message(records: list[Evaluation], info: LawInfo) -> str:
     parts = []
-    readings = sorted({r.reading for r in records}, key=lambda r: str(r))
-    for reading in readings:
-        rs = [r for r in records if r.reading == reading]
-        name = f"under the reading {info.reading_id(reading)}" if reading else "in every reading"
+    combos = sorted({r.readings for r in records}, key=lambda t: tuple(map(str, t)))
+    for reading in combos:
+        rs = [r for r in records if r.readings == reading]
+        name = under(reading, info)
         verdicts = {r.verdict for r in rs}
         if len(verdicts) == 1:
             parts.append(f"{name} it {PHRASE[verdicts.pop()]}")
@@ -118,7 +143,7 @@ def _representative(records: list[Evaluation]) -> list[Evaluation]:
     """The baseline world's evaluation for each reading."""
     out: dict[object, Evaluation] = {}
     for r in sorted(records, key=lambda r: len(r.world.claims())):
-        out.setdefault(r.reading, r)
+        out.setdefault(r.readings, r)
     return list(out.values())
 
 
@@ -150,17 +175,20 @@ def finding(
             tuple(f for f in _concern_facts(data, first.subject, codes)),
         )
     ]
-    grounds = [info.ground(provision, as_of)] if provision else []
+    own_conditions = set(info.law.objects(norm, AKG.condition))
+    weighed = sorted({c.node for r in records for c in r.conditions if c.node in own_conditions})
+    behind = [norm, *weighed, *_readings_relied_on(records)]
+    grounds = [info.ground(provision, as_of, behind)] if provision else []
     exceptions: dict[str, dict[str, str]] = {}
     for rec in _representative(records):
-        under = f" (under the reading {info.reading_id(rec.reading)})" if rec.reading else ""
+        under_text = f" ({under(rec.readings, info)})" if rec.readings else ""
         own = set(info.law.objects(norm, AKG.condition))
         outcome_of: dict[Node, Outcome] = {c.node: c for c in rec.conditions}
         for cond in rec.conditions:
             if cond.node not in own:
                 continue
             where = info.stated_in(cond.node) or provision
-            text = f"Condition {OUTCOME[cond.outcome]}{under}: {info.label(cond.node)}."
+            text = f"Condition {OUTCOME[cond.outcome]}{under_text}: {info.label(cond.node)}."
             if cond.missing:
                 text += f" Unknown: {', '.join(cond.missing)}."
             steps.append(Step(text, info.citation(where) if where else cite, cond.facts))
@@ -176,7 +204,8 @@ def finding(
             facts = tuple(f for p in parts for f in p.facts)
             steps.append(
                 Step(
-                    f"Exception {EXCEPTION[exc.outcome]}{under}: {info.label(exc.node)} ({why}).",
+                    f"Exception {EXCEPTION[exc.outcome]}{under_text}: "
+                    f"{info.label(exc.node)} ({why}).",
                     exc_cite,
                     facts,
                 )
@@ -191,12 +220,14 @@ def finding(
                 },
             )
             if exc.outcome == "holds" and where is not None:
-                g = info.ground(where, as_of)
+                g = info.ground(where, as_of, [exc.node])
                 if g not in grounds:
                     grounds.append(g)
-    if verdict == "contested":
-        for rec in sorted(_minimal(records), key=lambda r: (str(r.reading), r.world.claims())):
-            name = f"reading {info.reading_id(rec.reading)}" if rec.reading else "every reading"
+    if len({r.verdict for r in records}) > 1:  # the worlds differ: say how
+        for rec in sorted(
+            _minimal(records), key=lambda r: (tuple(map(str, r.readings)), r.world.claims())
+        ):
+            name = under(rec.readings, info).removeprefix("under the ").removeprefix("in ")
             steps.append(
                 Step(
                     f"Under {name}, {_world_text(rec.world.claims())}: "
@@ -220,6 +251,17 @@ def finding(
         norm_label=label,
         exceptions=tuple(exceptions.values()),
     )
+
+
+def _readings_relied_on(records: list[Evaluation]) -> list[URIRef]:
+    """The readings a verdict rests on: all of them where the verdict differs between
+    readings, the one reading where only one applies (a fixed reading), none where every
+    reading gives the same verdict."""
+    matter = readings_that_matter(records)
+    combos = {r.readings for r in records}
+    if not matter and len(combos) == 1:  # one combination applies (a fixed reading)
+        return sorted(next(iter(combos)), key=str)
+    return matter
 
 
 def _concern_facts(data: Graph, subject: URIRef, codes: CodeIndex) -> list[str]:
@@ -249,9 +291,11 @@ def _message(
             "exception applies."
         )
     if verdict == "undetermined":
+        differs = len({r.verdict for r in records}) > 1
+        why = f" ({_contest_message(records, info)})" if differs else ""
         return (
             f"Whether {who} broke {cite} ({label}) cannot be decided until "
-            f"{', '.join(missing)} is known."
+            f"{', '.join(missing)} is known{why}."
         )
     if verdict == "contested":
         return (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg import load
 from kg.cards import card_quads, read_card
@@ -19,7 +19,7 @@ from kg.namespaces import AKG, bind_prefixes
 if TYPE_CHECKING:
     from kg.context import Context
 
-INCOMPLETE = ("partial", "secondary", "inferred", "unconfirmed", "not-retrieved")
+INCOMPLETE = ("partial", "secondary", "inferred", "unconfirmed", "title-only", "not-retrieved")
 
 
 def full_dataset(ctx: Context) -> Dataset:
@@ -82,17 +82,33 @@ def stats(ds: Dataset) -> dict[str, Any]:
         "triples": len(g),
     }
     incomplete = []
-    for p in provisions:
+    grants = set(g.subjects(RDF.type, AKG.Grant))
+    for p in provisions | norms | grants:
         status = g.value(p, AKG.encodingStatus)
         name = str(status).rsplit("/", 1)[-1] if status is not None else "unconfirmed"
         if name in INCOMPLETE:
+            start = g.value(p, AKG.validFrom)
             incomplete.append(
                 {
-                    "citation": str(g.value(p, AKG.citation) or p),
+                    "citation": str(g.value(p, AKG.citation) or g.value(p, RDFS.label) or p),
+                    "kind": "provision" if p in provisions else "norm" if p in norms else "grant",
                     "status": name,
+                    "since": str(start) if start is not None else None,
+                    "start_uncertain": g.value(p, AKG.startUncertain) is not None,
                     "note": str(g.value(p, AKG.statusNote) or "")[:120],
                     "iri": str(p),
                 }
             )
-    incomplete.sort(key=lambda r: r["citation"])
-    return {"counts": counts, "incomplete": incomplete}
+    incomplete.sort(key=lambda r: (r["kind"], r["citation"]))
+    coverage = sorted(
+        (
+            {
+                "respondent": str(g.value(g.value(c, AKG.respondentKind), SKOS.notation)),
+                "law_covered_from": str(g.value(c, AKG.lawCoveredFrom)),
+                "status": str(g.value(c, AKG.encodingStatus)).rsplit("/", 1)[-1],
+            }
+            for c in g.subjects(RDF.type, AKG.Coverage)
+        ),
+        key=lambda r: r["respondent"],
+    )
+    return {"counts": counts, "incomplete": incomplete, "law_covered_from": coverage}

@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kg import amend
+from kg import warnings as warns
 from kg.amend import Amendment
 from kg.cards import Card
 from kg.check import Options, check_cards
@@ -23,7 +24,7 @@ from kg.codes import CodeIndex
 from kg.competence import matrix
 from kg.lawinfo import LawInfo
 from kg.namespaces import AKG
-from kg.results import CheckReport, Competence, Finding, Header
+from kg.results import AnswerWarning, CheckReport, Competence, Finding, Header
 
 FLAGS = ("gap", "overlap", "contested")
 
@@ -33,7 +34,7 @@ class ImpactReport:
     header: Header
     amendments: list[str]
     as_of: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[AnswerWarning] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     matrix: list[dict[str, Any]] = field(default_factory=list)
     flags: list[dict[str, Any]] = field(default_factory=list)
@@ -45,7 +46,7 @@ class ImpactReport:
             "amendments": self.amendments,
             "as_of": self.as_of,
             "counterfactual": True,
-            "warnings": self.warnings,
+            "warnings": [w.to_json() for w in self.warnings],
             "changes": self.changes,
             "matrix": self.matrix,
             "flags": self.flags,
@@ -200,8 +201,14 @@ def impact(
 ) -> ImpactReport:
     """The difference the amendments make, on `as_of` and over the cards."""
     dates = [as_of] + [as_of if fixed_as_of else str(c.data["date"]) for c in cards]
-    after_law, warnings = amend.apply(law, amendments, on=min(dates))
+    after_law, messages = amend.apply(law, amendments, on=min(dates))
     after_info = LawInfo(after_law)
+    ids = [a.id for a in amendments]
+    warnings = (
+        warns.after_law_current_to(as_of, header.law_current_to)
+        + warns.from_amending(messages)
+        + warns.amendment_assumptions(after_law, after_info, ids)
+    )
     options = Options(
         as_of=as_of if fixed_as_of else None, amendments=tuple(a.id for a in amendments)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -10,7 +11,8 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import AKG
-from kg.results import Ground
+from kg.results import RANK as RANK
+from kg.results import Ground, weakest
 
 
 def tail(node: object) -> str:
@@ -94,13 +96,15 @@ class LawInfo:
             node = self.law.value(node, URIRef("http://data.europa.eu/eli/ontology#is_part_of"))
         return None
 
-    def ground(self, provision: URIRef, as_of: str) -> Ground:
-        status = self.status(provision)
+    def ground(self, provision: URIRef, as_of: str, behind: Iterable[Node] = ()) -> Ground:
+        """A provision as a ground of an answer on a date, with the weakest status behind
+        it: the provision's text, the version in force, and the nodes drawn from it that
+        the answer rests on (`behind`: the norm or grant, the exception, the reading)."""
+        statuses = [self.status(provision), *(self.status(n) for n in behind)]
         version = self.version_status(provision, as_of)
-        order = ["verified", "partial", "secondary", "inferred", "unconfirmed", "not-retrieved"]
-        if version in order and status in order and order.index(version) > order.index(status):
-            status = version
-        return Ground(self.citation(provision), status, str(provision))
+        if version is not None:
+            statuses.append(version)
+        return Ground(self.citation(provision), weakest(statuses), str(provision))
 
     def item_id(self, data: Graph, node: Node | None) -> str | None:
         value = data.value(node, AKG.itemId)

@@ -31,7 +31,7 @@ def _finding_text(f: Finding) -> list[str]:
         lines.append(_wrap("Missing facts: " + ", ".join(f.missing), "  "))
     grounds = "; ".join(f"{g.provision} ({g.status})" for g in f.grounds)
     if grounds:
-        lines.append(_wrap("Grounds: " + grounds, "  "))
+        lines.append(_wrap(f"Grounds: {grounds}; confidence: {f.confidence}", "  "))
     for step in f.explanation:
         facts = f" [{'; '.join(step.facts)}]" if step.facts else ""
         lines.append(_wrap(f"- {step.step} ({step.provision}){facts}", "    "))
@@ -49,7 +49,7 @@ def competence_text(c: Competence) -> list[str]:
         )
     else:
         head = f"Who may investigate {what} against {c.respondent}, as of {c.as_of}?"
-    lines = [head, _wrap(f"[{c.status.upper()}] {c.message}", "  ")]
+    lines = [head, _wrap(f"[{c.status.upper()}] {c.message} (confidence: {c.confidence})", "  ")]
     for a in c.agencies:
         under = f", under the reading {', '.join(a.readings)}" if a.readings else ""
         grounds = "; ".join(f"{g.provision} ({g.status})" for g in a.grounds)
@@ -78,7 +78,7 @@ def report_text(r: CheckReport) -> str:
             f"on {r.as_of}."
         )
     for w in r.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(_wrap(f"Warning ({w.code}): {w.message}", ""))
     if r.readings:
         lines.append(f"Readings fixed: {', '.join(r.readings)}.")
     if r.assumed:
@@ -95,7 +95,9 @@ def report_text(r: CheckReport) -> str:
 
 
 def who_text(c: Competence, notice: str) -> str:
-    return "\n".join(competence_text(c) + ["", notice]) + "\n"
+    """A `kg who` answer: its warnings first (spec: before the answer), then the answer."""
+    warned = [_wrap(f"Warning ({w.code}): {w.message}", "") for w in c.warnings]
+    return "\n".join(warned + ([""] if warned else []) + competence_text(c) + ["", notice]) + "\n"
 
 
 def report_graph(reports: list[CheckReport]) -> Graph:

@@ -6,12 +6,47 @@ shape. Nothing here computes anything: `kg.check` and `kg.competence` build thes
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rdflib import Graph
 
+# Encoding statuses, firmest first (check-report spec: grounds are the weakest link).
+RANK = (
+    "verified",
+    "partial",
+    "secondary",
+    "inferred",
+    "unconfirmed",
+    "title-only",
+    "not-retrieved",
+)
+
+
+def weakest(statuses: Iterable[str]) -> str:
+    """The weakest of some statuses (an unknown status counts as unconfirmed)."""
+    ranked = [s if s in RANK else "unconfirmed" for s in statuses]
+    return max(ranked, key=RANK.index, default="verified")
+
+
 NOTICE = "This is legal information produced from an encoding of the law, not legal advice."
+
+
+@dataclass(frozen=True)
+class AnswerWarning:
+    """What the user cannot see (check-report spec, Warnings): a code, one sentence, and
+    the provision, amendment or date concerned."""
+
+    code: str
+    message: str
+    about: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "about": self.about}
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -49,6 +84,11 @@ class Finding:
     exceptions: tuple[dict[str, str], ...] = ()
     used: tuple[str, ...] = ()
 
+    @property
+    def confidence(self) -> str:
+        """The weakest status over the grounds (check-report spec)."""
+        return weakest(g.status for g in self.grounds)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
@@ -57,6 +97,7 @@ class Finding:
             "depends_on": list(self.depends_on),
             "missing": list(self.missing),
             "grounds": [g.to_json() for g in self.grounds],
+            "confidence": self.confidence,
             "message": self.message,
             "explanation": [s.to_json() for s in self.explanation],
             "norm": self.norm,
@@ -98,6 +139,15 @@ class Competence:
     depends_on: tuple[str, ...] = ()
     message: str = ""
     engine: str = ""  # the engine that answered (shown at the top of a `kg who` answer)
+    coverage: tuple[Ground, ...] = ()  # for `gap`: what says the graph covers that date
+    warnings: tuple[AnswerWarning, ...] = ()  # a `kg who` answer's (top level of its JSON)
+
+    @property
+    def confidence(self) -> str:
+        """The weakest status over the grounds of the agencies (or, for a gap, of what
+        says the graph's powers are complete on that date)."""
+        grounds = [g for a in self.agencies for g in a.grounds] + list(self.coverage)
+        return weakest(g.status for g in grounds) if grounds else "unconfirmed"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -113,6 +163,7 @@ class Competence:
                 "as_of": self.as_of,
                 "status": self.status,
                 "agencies": [a.to_json() for a in self.agencies],
+                "confidence": self.confidence,
                 "depends_on": list(self.depends_on),
                 "message": self.message,
             }
@@ -147,7 +198,7 @@ class CheckReport:
     title: str = ""
     shacl_report: Graph | None = None
     shacl_report_node: Any = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[AnswerWarning] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -157,7 +208,7 @@ class CheckReport:
             "as_of": self.as_of,
             "amendments": list(self.amendments),
             "counterfactual": bool(self.amendments),
-            "warnings": list(self.warnings),
+            "warnings": [w.to_json() for w in self.warnings],
             "readings": list(self.readings),
             "assumed": list(self.assumed),
             "findings": [f.to_json() for f in self.findings],

@@ -97,7 +97,7 @@ def view(s: Services, report: ImpactReport, clause_labels: dict[str, str]) -> di
         "changes": changes,
         "changed_rows": changed_rows,
         "flags": report.flags,
-        "warnings": report.warnings,
+        "warnings": [w.to_json() for w in report.warnings],
     }
 
 

@@ -14,11 +14,11 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.competence import message
+from kg import api
+from kg.competence import agency_power, message
 from kg.errors import InputError
-from kg.lawinfo import tail
 from kg.namespaces import AKG, BASE
-from kg.results import AgencyPower, Competence
+from kg.results import AnswerWarning, Competence
 from webapp.links import local
 from webapp.lookup import amendments as all_amendments
 from webapp.lookup import readings as all_readings
@@ -87,23 +87,10 @@ def from_matrix(s: Services, allegation: str, respondent: str, date: str) -> Com
             readings = by_grant.setdefault(r["grant"], set())
             if r.get("reading"):
                 readings.add(info.reading_id(URIRef(r["reading"])))
-    agencies = []
-    for grant, readings in by_grant.items():
-        node = URIRef(grant)
-        provisions = sorted(
-            (p for p in info.law.objects(node, AKG.grantedBy) if isinstance(p, URIRef)),
-            key=info.citation,
-        )
-        agencies.append(
-            AgencyPower(
-                agency=codes.notation(info.law.value(node, AKG.grantee)),
-                power=tail(info.law.value(node, AKG.power)),
-                provision=", ".join(info.citation(p) for p in provisions),
-                readings=tuple(sorted(readings)),
-                grounds=tuple(info.ground(p, date) for p in provisions),
-                grant=grant,
-            )
-        )
+    agencies = [
+        agency_power(URIRef(grant), readings, date, codes, info)
+        for grant, readings in by_grant.items()
+    ]
     merged = tuple(sorted(agencies, key=lambda a: (a.agency, a.provision)))
     return Competence(
         allegation=allegation,
@@ -117,13 +104,15 @@ def from_matrix(s: Services, allegation: str, respondent: str, date: str) -> Com
 
 def competence(
     s: Services, allegation: str, respondent: str, date: str, amendments: tuple[str, ...]
-) -> tuple[Competence, list[str], str]:
+) -> tuple[Competence, list[AnswerWarning], str]:
     """(answer, warnings, where it came from)."""
     valid_question(s, allegation, respondent, date)
     if not amendments:
         stored = from_matrix(s, allegation, respondent, date)
         if stored is not None:
-            return stored, [], "the competence matrix stored in the graph"
+            with s.reasoning:
+                warned = api.who_warnings(stored, s.ctx)
+            return stored, warned, "the competence matrix stored in the graph"
     answer, warnings = s.who(allegation, respondent, date, amendments)
     where = (
         "the reasoner, on the law with the amendments in force" if amendments else ("the reasoner")
@@ -181,7 +170,7 @@ def page(
         "agencies": agencies,
         "answered_by": where,
         "engine": answer.engine or None,  # None: read from the matrix stored at `kg load`
-        "warnings": warnings,
+        "warnings": [w.to_json() for w in warnings],
         "counterfactual": bool(amendments),
         "alternatives": [] if amendments else alternatives(s, answer),
     }
@@ -204,7 +193,7 @@ def alternatives(s: Services, base: Competence) -> list[dict[str, Any]]:
                 "url": a["url"],
                 "answer": {"status": c.status, "message": c.message},
                 "changes": (c.status, c.agencies) != (base.status, base.agencies),
-                "warnings": warnings,
+                "warnings": [w.to_json() for w in warnings],
             }
         )
     return sorted(out, key=lambda x: (not x["changes"], x["id"]))

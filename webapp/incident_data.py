@@ -205,7 +205,7 @@ def report_view(
         "findings": [finding(f, card, readings, claims) for f in findings],
         "competence": [competence(c, readings, names) for c in report.competence],
         "withheld": left_out,
-        "warnings": list(report.warnings),
+        "warnings": [w.to_json() for w in report.warnings],
     }
 
 

@@ -23,7 +23,7 @@ from rdflib import Literal, URIRef
 from kg import api, build
 from kg.context import Context
 from kg.impact import ImpactReport
-from kg.results import CheckReport, Competence
+from kg.results import AnswerWarning, CheckReport, Competence
 from kg.store import EmbeddedStore, Result, StoreError, Term, default_location
 from webapp import rq
 from webapp.restricted import Restricted, SourceRow
@@ -153,8 +153,8 @@ class Services:
 
         return self.memo.get(("report", incident), compute)
 
-    def amended(self, amendments: tuple[str, ...], on: str) -> tuple[Context, list[str]]:
-        def compute() -> tuple[Context, list[str]]:
+    def amended(self, amendments: tuple[str, ...], on: str) -> tuple[Context, list[AnswerWarning]]:
+        def compute() -> tuple[Context, list[AnswerWarning]]:
             with self.reasoning:
                 return api.amended(self.ctx, amendments, on)
 
@@ -162,12 +162,12 @@ class Services:
 
     def who(
         self, allegation: str, respondent: str, date: str, amendments: tuple[str, ...]
-    ) -> tuple[Competence, list[str]]:
-        def compute() -> tuple[Competence, list[str]]:
+    ) -> tuple[Competence, list[AnswerWarning]]:
+        def compute() -> tuple[Competence, list[AnswerWarning]]:
             ctx, warnings = self.amended(amendments, date)
             with self.reasoning:
                 answer = api.who(allegation=allegation, respondent=respondent, date=date, ctx=ctx)
-            return answer, warnings
+            return answer, warnings + list(answer.warnings)
 
         return self.memo.get(("who", allegation, respondent, date, amendments), compute)
 

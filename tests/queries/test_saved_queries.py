@@ -281,12 +281,16 @@ def test_saved_query_answers_as_its_golden_file(
     assert json.loads(path.read_text("utf-8")) == answer
 
 
-def test_a_gap_is_one_row_with_no_agency(analyst_store: Any) -> None:
-    # before 2016-11-11 the law as encoded gives no agency power over CPD members
-    args = {"allegation": "excessive-force", "respondent": "CPD:officer", "date": "2016-01-01"}
+def test_no_agency_before_the_graph_covers_the_date_is_one_undetermined_row(
+    analyst_store: Any,
+) -> None:
+    # before IPRA (2007) the graph encodes no power over CPD members: not a gap
+    args = {"allegation": "excessive-force", "respondent": "CPD:officer", "date": "2005-01-01"}
     result = run(analyst_store, "who-may-investigate", args)
     assert [sorted(row) for row in result.rows] == [["status", "validFrom", "validUntil"]]
-    assert column(result, "status") == {"gap"}
+    assert column(result, "status") == {"undetermined"}
+    ipra = run(analyst_store, "who-may-investigate", {**args, "date": "2016-01-01"})
+    assert column(ipra, "agency") == {"IPRA"}
     later = run(analyst_store, "who-may-investigate", {**args, "date": "2019-06-01"})
     assert column(later, "status") == {"clear"} and column(later, "agency") == {"COPA"}
     assert column(later, "citation") == {"2-78-120(b)"}

@@ -60,6 +60,10 @@ def measure() -> Coverage:
                     cov.add(cov.fired, f.norm, s["name"])
                 elif f.verdict == "complies":
                     cov.add(cov.held, f.norm, s["name"])
+                elif any(m.startswith("text:") for m in f.missing):
+                    # a norm known by its provision's title only never decides: a case
+                    # that shows it naming the text it needs exercises it
+                    cov.add(cov.held, f.norm, s["name"])
                 for x in f.exceptions:
                     if x["applies"] == "yes":
                         cov.add(cov.fired, x["iri"], s["name"])

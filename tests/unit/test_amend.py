@@ -57,7 +57,9 @@ def test_copa_amendment_changes_only_the_wco_rows(copa: Any) -> None:
     ]
     assert (row["before"]["status"], row["after"]["status"]) == ("contested", "clear")
     assert {c["complaint"] for c in copa["changes"]} == {"c1", "c2"}
-    assert copa["flags"] == [] and copa["warnings"] == []
+    assert copa["flags"] == []
+    # the amendment's exclusivity is an encoding choice, and the spec says so
+    assert {w["code"] for w in copa["warnings"]} == {"amendment-assumption"}
 
 
 def test_applying_never_changes_the_baseline() -> None:
@@ -174,7 +176,9 @@ def test_o2021_117_names_every_change_its_date_made() -> None:
 
 def test_already_in_force_warns_and_changes_nothing() -> None:
     report = api.check([str(JUNE4)], amendments=("o2021-117",))[0]
-    assert any("already in force" in w for w in report.warnings)
+    assert any(
+        w.code == "amendment-in-force" and "already in force" in w.message for w in report.warnings
+    )
     plain = api.check([str(JUNE4)])
     assert _determinations([report]) == _determinations(plain)
 
@@ -225,7 +229,9 @@ def test_two_exclusive_grants_for_one_matter_warn(tmp_path: Path) -> None:
 """,
     )
     report = api.amend_impact((str(path),), as_of="2025-06-04")
-    assert any("exclusive" in w and "operational-violation" in w for w in report.warnings)
+    assert any(
+        "exclusive" in w.message and "operational-violation" in w.message for w in report.warnings
+    )
 
 
 def test_the_template_is_a_working_amendment() -> None:

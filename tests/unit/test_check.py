@@ -68,14 +68,20 @@ def test_detainer_detention_in_2024_violates_a1c() -> None:
     assert finding(report, "a1", "2-173-020(a)(1)(C)")["verdict"] == "violates"
 
 
-def test_with_a_judicial_warrant_there_is_no_violation() -> None:
+def test_with_a_judicial_warrant_the_detention_is_contested_not_excused() -> None:
+    """2-173-020(a)'s exception is tied to disclosure of information; its reach to a
+    detention is a reading (legal-requirement-every-item), weighed against the text's."""
     path = str(CARDS / "detainer-2024-judicial-warrant.yaml")
     result = kg("check", path, "--format", "json")
     assert result.exit_code == 0, result.stdout
     report = api.check([path])[0].to_json()
     f = finding(report, "a1", "2-173-020(a)(1)(C)")
-    assert f["verdict"] == "complies"
-    assert any(x["applies"] == "yes" for x in f["exceptions"])
+    assert f["verdict"] == "contested"
+    assert f["depends_on"] == [
+        "reading:legal-requirement-disclosure-only",
+        "reading:legal-requirement-every-item",
+    ]
+    assert finding(report, "a1", "5 ILCS 805/15")["verdict"] == "complies"
 
 
 def test_firearm_discharge_triggers_copa_without_complaint() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg import load
@@ -76,3 +76,35 @@ def test_every_norm_and_grant_cites_a_provision_with_a_status() -> None:
 
 def test_law_current_to_is_recorded() -> None:
     assert load.law_current_to() >= "2026-01-01"
+
+
+def test_no_norm_answers_more_than_two_contested_points() -> None:
+    """The evaluation rule weighs every combination of readings of at most two points."""
+    g = Graph()
+    g += load.shared_law_graph()
+    for amendment in load.amendment_files():  # amendments add norms and conditions too
+        load.parse_turtle(amendment, g)
+    too_many = {}
+    for cls in (AKG.Prohibition, AKG.Obligation):
+        for norm in g.subjects(RDF.type, cls):
+            conditions = set(g.objects(norm, AKG.condition))
+            for exc in g.subjects(AKG.overrides, norm):
+                conditions |= set(g.objects(exc, AKG.condition))
+            points = {
+                g.value(r, AKG.onPoint) for c in conditions for r in g.objects(c, AKG.underReading)
+            }
+            if len(points) > 2:
+                too_many[str(norm)] = sorted(map(str, points))
+    assert too_many == {}
+
+
+def test_every_norm_exception_and_condition_has_a_start_date() -> None:
+    """Every date has a start (issue 12): norms, exceptions and their conditions."""
+    g = load.shared_law_graph()
+    undated = [
+        str(n)
+        for cls in (AKG.Prohibition, AKG.Obligation, AKG.Exception, AKG.Condition)
+        for n in g.subjects(RDF.type, cls)
+        if g.value(n, AKG.validFrom) is None
+    ]
+    assert undated == []

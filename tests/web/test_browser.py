@@ -125,7 +125,7 @@ def test_june4_incident(page: Page, server: str) -> None:
     expect(cpd).to_be_visible()
     assert [
         a.split()[0] for a in cpd.locator("xpath=following-sibling::ul[1]/li").all_inner_texts()
-    ] == ["a1", "a2", "a3"]
+    ] == ["a1", "a2", "a3", "a4"]
     finding = page.locator("article.finding", has_text="a1 (CPD officer, crowd-control)").first
     expect(finding).to_contain_text("Reading effect-test")
     expect(finding).to_contain_text("Reading purpose-test")

@@ -405,7 +405,7 @@ def _claims(client: FlaskClient, extra: str = "", **params: str) -> set[str]:
 def test_restricted_graphs_are_not_served(restricted_app: Flask, allowing_app: Flask) -> None:
     hidden = f"https://w3id.org/authority-kg/graph/incident/{JUNE4}/cbs-2025-07-01"
     client = restricted_app.test_client()
-    assert _claims(client) == {"cl3", "cl4", "cl5"}
+    assert _claims(client) == {"cl3", "cl4", "cl5", "cl6", "cl7", "cl8"}
     assert _claims(client, f"FROM NAMED <{hidden}>") == set()
     assert _claims(client, **{"named-graph-uri": hidden}) == set()
     status, _, body = get(
@@ -415,5 +415,5 @@ def test_restricted_graphs_are_not_served(restricted_app: Flask, allowing_app: F
     runs = "ASK { GRAPH ?g { ?r a <https://w3id.org/authority-kg/ontology#CheckRun> } }"
     assert json.loads(get(client, runs, "application/sparql-results+json")[2])["boolean"] is False
     allowing = allowing_app.test_client()
-    assert _claims(allowing) == {"cl1", "cl2", "cl3", "cl4", "cl5"}
+    assert _claims(allowing) == {"cl1", "cl2", "cl3", "cl4", "cl5", "cl6", "cl7", "cl8", "cl9"}
     assert json.loads(get(allowing, runs, "application/sparql-results+json")[2])["boolean"]

@@ -20,7 +20,12 @@ def finding(report: Any, subject: str, provision: str) -> Any:
 def test_june4_crowd_control_is_contested_on_readings_and_claim(june4: Any) -> None:
     f = finding(june4, "a1", "2-173-020(a)(6)")
     assert f["verdict"] == "contested"
-    assert sorted(f["depends_on"]) == ["claim:cl1", "reading:effect-test", "reading:purpose-test"]
+    assert sorted(f["depends_on"]) == [
+        "claim:cl1",  # the activists' account of what the presence did
+        "claim:cl9",  # and of why officers were there
+        "reading:effect-test",
+        "reading:purpose-test",
+    ]
     assert "purpose-test" in f["message"] and "effect-test" in f["message"]
     assert {g["provision"] for g in f["grounds"]} == {"2-173-020(a)(6)"}
 
@@ -104,7 +109,9 @@ def test_same_findings_alone_together_and_in_any_order() -> None:
 
 def test_reading_fixed_removes_the_contest(june4: Any) -> None:
     purpose = kg_json("check", str(JUNE4), "--reading", "purpose-test")
-    assert finding(purpose, "a1", "2-173-020(a)(6)")["verdict"] == "complies"
+    # the purpose test leaves only the dispute about why officers were there
+    assert finding(purpose, "a1", "2-173-020(a)(6)")["depends_on"] == ["claim:cl9"]
+    assert finding(purpose, "a2", "2-173-020(a)(6)")["verdict"] == "complies"
     effect = kg_json("check", str(JUNE4), "--reading", "effect-test", "--assume", "cl1")
     assert finding(effect, "a1", "2-173-020(a)(6)")["verdict"] == "violates"
 
@@ -112,7 +119,8 @@ def test_reading_fixed_removes_the_contest(june4: Any) -> None:
 def test_unknown_fact_is_undetermined_and_named(june4: Any) -> None:
     f = finding(june4, "a1", "2-173-020(b)")
     assert f["verdict"] == "undetermined"
-    assert f["missing"] == ["a1.supervisor_reviewed"]
+    # which call a1 answered is the card author's inference (a claim), not a stated fact
+    assert f["missing"] == ["a1.in_response_to", "a1.supervisor_reviewed"]
 
 
 def test_federal_agents_are_never_bound_by_the_wco(tmp_path: Path) -> None:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg import load
-from kg.errors import InputError
+from kg.errors import InputError, read_limited, utf8_text
 from kg.lawinfo import tail
-from kg.namespaces import AKG
+from kg.namespaces import AKG, SHAPES
 
 OWNED = (AKG.condition, AKG.scopeCondition, AKG.itemCondition)
 
@@ -95,16 +95,41 @@ def _changes(g: Graph, amendment: URIRef, path: str) -> tuple[Change, ...]:
     return tuple(sorted(out, key=lambda c: (c.order, c.clause)))
 
 
+MAX_BYTES = 5_000_000  # an amendment file; the largest real one is a few kilobytes
+
+
 def read(path: Path) -> Amendment:
     """Read an amendment file (exactly one akg:Amendment in it)."""
-    g = load.parse_turtle(path)
+    return read_bytes(read_limited(path, MAX_BYTES), str(path))
+
+
+def read_bytes(content: bytes, name: str) -> Amendment:
+    """An amendment sent as text (an upload): parsed in memory, never written to disk.
+    `name` is what errors call it."""
+    text = utf8_text(
+        content,
+        name,
+        what="amendment file",
+        limit=MAX_BYTES,
+        fix_size="keep one amendment per file, with the nodes it inserts",
+        fix_text="save the file as UTF-8 Turtle",
+    )
+    return from_graph(load.parse_turtle_text(text, name), name, text=text)
+
+
+def from_graph(g: Graph, path: str, *, text: str | None = None) -> Amendment:
+    """The one akg:Amendment of a parsed file, checked against the input shapes
+    (shapes/input/amendments.ttl); `path` names it in errors, and `text`, the file's
+    Turtle where there is one, gives them their line."""
     found = [s for s in g.subjects(RDF.type, AKG.Amendment) if isinstance(s, URIRef)]
     if len(found) != 1:
         raise InputError(
             str(path),
             f"the file holds {len(found)} akg:Amendment nodes, not one",
             "put one amendment in each file",
+            field="akg:Amendment",
         )
+    _check_shapes(g, str(path), text)
     iri = found[0]
     aid = g.value(iri, AKG.amendmentId)
     if aid is None:
@@ -128,6 +153,75 @@ def read(path: Path) -> Amendment:
     )
 
 
+def _check_shapes(g: Graph, path: str, text: str | None) -> None:
+    """The first violation of the input shapes (by line) as an InputError."""
+    import pyshacl
+
+    shapes = load.amendment_shapes_graph()
+    conforms, report, _ = pyshacl.validate(
+        g, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+    )
+    if conforms:
+        return
+    assert isinstance(report, Graph)
+    found = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        prop = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        shape = report.value(result, SH.sourceShape)
+        message = str(report.value(result, SH.resultMessage) or "the amendment breaks a shape")
+        fix = str(shapes.value(shape, SHAPES.fix) or "see docs/amendments.md")
+        line = _line(text, prop, value, focus)
+        where = _qname(prop) if prop is not None else None
+        if where and focus is not None and (None, AKG.change, focus) in g:
+            where = f"{'/'.join(str(focus).split('/')[-2:])} {where}"  # a change: say which
+        what = f"{message}, not {_shown(value)}" if value is not None else message
+        found.append((line or 0, what, fix, where, line))
+    _, problem, fix, where, line = min(found, key=lambda r: (r[0], r[1]))
+    raise InputError(path, problem, fix, line=line, field=where)
+
+
+def _qname(node: Node) -> str:
+    text = str(node)
+    for prefix, ns in (("akg", str(AKG)), ("rdfs", str(RDFS))):
+        if text.startswith(ns):
+            return f"{prefix}:{text[len(ns) :]}"
+    return f"<{text}>"
+
+
+def _shown(value: Node) -> str:
+    if isinstance(value, Literal):
+        lexical = str(value)
+        shown = lexical if len(lexical) <= 80 else lexical[:77] + "..."
+        kind = f"^^{tail(value.datatype)}" if value.datatype is not None else ""
+        return f"'{shown}'{kind}"
+    text = str(value)
+    return f"<{text if len(text) <= 100 else text[:97] + '...'}>"
+
+
+def _line(
+    text: str | None, prop: Node | None, value: Node | None, focus: Node | None
+) -> int | None:
+    """Where the file states the value (or, for a missing one, its node): the first line
+    holding it, preferring one that names the property too. None where not found."""
+    if not text:
+        return None
+    if isinstance(value, Literal):
+        needles = [f'"{value}"', f"'{value}'", str(value)]
+    elif value is not None:
+        needles = [str(value), tail(value)]
+    else:
+        needles = [str(focus), tail(focus).replace("/", "\\/")] if focus is not None else []
+    key = tail(prop) if prop is not None else ""
+    lines = text.splitlines()
+    for needle in (n for n in needles if n and len(n) > 1):
+        hits = [i for i, line in enumerate(lines, 1) if needle in line]
+        if hits:
+            return next((i for i in hits if key and key in lines[i - 1]), hits[0])
+    return None
+
+
 def known() -> dict[str, Path]:
     """The amendments in the knowledge graph, by id."""
     out = {}
@@ -138,8 +232,15 @@ def known() -> dict[str, Path]:
     return out
 
 
-def resolve(target: str) -> Amendment:
-    """An amendment id, or the path of an amendment file."""
+Target = str | Amendment
+
+
+def resolve(target: Target) -> Amendment:
+    """An amendment id, the path of an amendment file, or an amendment already read (an
+    upload). The command line takes paths; the web app only ids (`resolve_id`) and
+    uploads, so no request can make the server open a file."""
+    if isinstance(target, Amendment):
+        return target
     path = Path(target)
     if path.suffix == ".ttl" or path.exists():
         if not path.is_file():
@@ -156,6 +257,24 @@ def resolve(target: str) -> Amendment:
             field="--amend",
         )
     return read(ids[target])
+
+
+def resolve_id(aid: str) -> Amendment:
+    """One of the amendments of the knowledge graph (law/amendments/), by id only."""
+    ids = known()
+    if aid not in ids:
+        raise InputError(
+            "amend",
+            f"no amendment with the id '{aid[:80]}'",
+            f"use one of: {', '.join(sorted(ids))}",
+            field="amend",
+        )
+    return read(ids[aid])
+
+
+def label(target: Target) -> str:
+    """How an amendment target is named in headers: its id when read, else as given."""
+    return target.id if isinstance(target, Amendment) else target
 
 
 def _defined(g: Graph, node: Node) -> bool:

@@ -123,7 +123,7 @@ def today() -> str:
 
 
 def amend_impact(
-    amendments: tuple[str, ...],
+    amendments: tuple[amend.Target, ...],
     *,
     as_of: str | None = None,
     incidents: tuple[str, ...] = (),

@@ -14,14 +14,22 @@ and the reason and the rest go on (`BulkResult.errors`; `kg check` exits 3).
 - `dask=True` or `scheduler=ADDRESS`: the law and the shapes are shipped once to every
   Dask worker (scattered with broadcast), the batches are mapped over the cluster and
   the results gathered back.
+
+A lost worker process, a Dask scheduler that does not answer (within `CONNECT_TIMEOUT`),
+a cluster without workers or a batch lost with its worker raise InternalError (`kg`
+exits 4): the batches yielded before stand, nothing after them is made up.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -75,6 +83,8 @@ def _check(items: Sequence[Item], ctx: Context, options: Options) -> BatchResult
             cards.append(read_card(Path(item), ctx.codes))
         except InputError as err:
             errors.append(BadCard(str(item), str(err)))
+        except Exception as exc:  # noqa: BLE001 - one card that breaks the reader is one bad card
+            errors.append(BadCard(str(item), f"the card could not be read: {exc!r}"))
     try:
         reports = _run(cards, ctx, options)
     except (InputError, InternalError):
@@ -145,16 +155,30 @@ def check_many(
             yield result
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(
-        workers, initializer=_init_worker, initargs=(payload(ctx), options)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(payload(ctx), options),
+    )
+    try:
         yield from _windowed(
-            chunks,
-            lambda c: pool.apply_async(_pool_task, (c,)),
-            lambda f: f.get(),
-            2 * workers,
-            on_batch,
+            chunks, lambda c: pool.submit(_pool_task, c), _pool_result, 2 * workers, on_batch
         )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_result(future: Future[BatchResult]) -> BatchResult:
+    """A batch's result; an InternalError if a worker process died (killed, out of memory):
+    unlike multiprocessing.Pool, which would wait for the lost batch for ever."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise InternalError(
+            f"a worker process was lost ({_why(exc)}): killed, or out of memory? The run "
+            "stopped and its output is incomplete: run it again, with fewer --workers"
+        ) from None
 
 
 def _windowed(
@@ -182,6 +206,33 @@ def _windowed(
         yield result
 
 
+CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler, and for a cluster to have a worker
+LOST_AFTER = 20.0  # seconds a cluster may have no worker before the run is given up
+_POLL = 1.0
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?"
+    r"(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>[0-9]{1,5})/?$"
+)
+
+
+def scheduler_address(address: str) -> str:
+    """`[tcp://]host:port` (or another scheme Dask knows), checked before anything runs:
+    a malformed address is bad input; one where nothing answers is an internal error."""
+    from distributed.comm import registry
+
+    m = _ADDRESS.match(address.strip())
+    schemes = sorted(registry.backends)
+    if not m or not 0 < int(m["port"]) < 65536 or (m["scheme"] or "tcp") not in schemes:
+        raise InputError(
+            "--scheduler",
+            f"'{address[:100]}' is not the address of a Dask scheduler",
+            "write tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786, as the scheduler prints it); "
+            f"schemes: {', '.join(schemes)}",
+            field="--scheduler",
+        )
+    return f"{m['scheme'] or 'tcp'}://{m['host']}:{int(m['port'])}"
+
+
 def _dask(
     chunks: Iterator[list[Item]],
     ctx: Context,
@@ -189,11 +240,22 @@ def _dask(
     scheduler: str | None,
     on_batch: Callable[[int], None] | None,
 ) -> Iterator[BatchResult]:
+    """Batches on a Dask cluster. A scheduler that does not answer, a cluster left without
+    workers or a batch lost with its worker stops the run with an InternalError (exit 4):
+    the batches done so far have been yielded, nothing after them is."""
     from dask.distributed import Client, LocalCluster
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        address = scheduler_address(scheduler)
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise InternalError(
+                f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT:g} s "
+                f"({' '.join(str(exc).split())}); start the scheduler and its workers, "
+                "check the address, or run without --scheduler"
+            ) from None
     else:
         cluster = LocalCluster(
             n_workers=max(1, min(os.cpu_count() or 1, 4)),
@@ -202,17 +264,77 @@ def _dask(
             dashboard_address=None,
         )
         client = Client(cluster)
+    done = [0]  # cards checked so far, for the message should the cluster fail
     try:
-        shipped = client.scatter(payload(ctx), broadcast=True)
-        window = 4 * max(1, len(client.scheduler_info().get("workers", {})))
-        yield from _windowed(
+        where = scheduler or "the local Dask cluster"
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            shipped = client.scatter(payload(ctx), broadcast=True)
+            window = 4 * max(1, len(client.nthreads()))
+        except (OSError, TimeoutError) as exc:
+            raise InternalError(
+                f"{where} has no worker to run the checks ({_why(exc)}); start workers "
+                "for it, or run without --scheduler"
+            ) from None
+
+        for result in _windowed(
             chunks,
             lambda c: client.submit(_dask_task, c, shipped, options, pure=False),
-            lambda f: f.result(),
+            lambda f: _wait(client, f, where, done[0]),
             window,
             on_batch,
-        )
+        ):
+            done[0] += len(result.reports) + len(result.errors)
+            yield result
     finally:
-        client.close()
+        _quietly(client.close, CONNECT_TIMEOUT)
         if cluster is not None:
-            cluster.close()
+            _quietly(cluster.close, CONNECT_TIMEOUT)
+
+
+def _wait(client: Any, future: Any, where: str, done: int) -> BatchResult:
+    """A batch's result; an InternalError if its worker, or every worker, is lost."""
+    alone_since: float | None = None
+    while True:
+        try:
+            result: BatchResult = future.result(timeout=_POLL)
+            return result
+        except (InputError, InternalError):
+            raise
+        except TimeoutError:
+            pass
+        except Exception as exc:  # noqa: BLE001 - lost worker, cancelled batch, lost scheduler
+            raise InternalError(
+                f"{where} lost a batch of cards ({_why(exc)}) after {done} cards were "
+                "checked; the run stopped and its output is incomplete: run it again"
+            ) from None
+        try:
+            workers = len(client.nthreads())
+        except (OSError, TimeoutError) as exc:
+            raise InternalError(
+                f"lost the connection to {where} ({_why(exc)}) after {done} cards were "
+                "checked; the run stopped and its output is incomplete"
+            ) from None
+        now = time.monotonic()
+        if workers:
+            alone_since = None
+        elif alone_since is None:
+            alone_since = now
+        elif now - alone_since > LOST_AFTER:
+            raise InternalError(
+                f"{where} has had no worker for {LOST_AFTER:g} s (the last one was lost) "
+                f"after {done} cards were checked; the run stopped and its output is "
+                "incomplete: start workers and run it again"
+            )
+
+
+def _why(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _quietly(close: Callable[..., Any], timeout: float) -> None:
+    try:
+        close(timeout=timeout)
+    except Exception:  # noqa: BLE001 - closing a cluster that is already gone
+        pass

@@ -1,23 +1,26 @@
 """Read, validate and translate incident cards (format 1).
 
 `read_card(path, codes)` returns a validated `Card` or raises `InputError` naming the
-file, line, field, what is wrong and the fix. `card_quads(card, codes)` turns a card
+file, line, field, what is wrong and the fix; whatever the file holds (binary, an alias
+bomb, a 100,000-deep nesting), it is read within limits (`kg._card_yaml.Limits`) and
+refused in milliseconds when it passes one. `card_quads(card, codes)` turns a card
 into RDF quads, one named graph per source (`graph:incident/<id>/<source>`; facts the
 card asserts itself go to `graph:incident/<id>/card`). Nothing here touches a store.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from kg import card_format as fmt
+from kg._card_yaml import LIMITS, Limits, compose, read_text
 from kg.codes import CodeIndex
 from kg.errors import InputError
 from kg.namespaces import AKG, AKG_NONE, GRAPH, INC
@@ -58,53 +61,13 @@ class Card:
 # -- reading YAML as text, keeping lines -------------------------------------------------
 
 
-def _plain(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in out:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1)
-            out[key] = _plain(value_node, (*path, key), lines)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(v, (*path, i), lines) for i, v in enumerate(node.value)]
-    return str(node.value)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int) -> None:
-        self.key, self.line = key, line
-
-
-def _parse(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError(
-            str(path),
-            f"YAML syntax error: {exc.problem or exc}",
-            "correct the YAML at that line (indentation, quotes, colons)",
-            line=line,
-        ) from None
-    lines: dict[tuple[Any, ...], int] = {}
-    if root is None:
+def _parse(path: Path, text: str, limits: Limits) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    data, lines = compose(text, str(path), limits)
+    if data is None:
         raise InputError(
             str(path), "the card is empty", "start from the example in docs/cards.md", line=1
         )
-    try:
-        return _plain(root, (), lines), lines
-    except _DuplicateKey as dup:
-        raise InputError(
-            str(path),
-            f"key '{dup.key}' appears twice",
-            "keep one of them",
-            line=dup.line,
-            field=dup.key,
-        ) from None
+    return data, lines
 
 
 # -- validation ------------------------------------------------------------------------
@@ -155,7 +118,7 @@ def _explain(err: jsonschema.ValidationError, codes: CodeIndex) -> tuple[str, st
         extra = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
         key = extra[0] if extra else "?"
         return (
-            f"unknown key '{key}'",
+            f"unknown key '{_q(key)}'",
             f"remove it or use one of: {', '.join(allowed)}",
             (*path, key),
         )
@@ -175,14 +138,20 @@ def _explain(err: jsonschema.ValidationError, codes: CodeIndex) -> tuple[str, st
             bad = value
         more = ", or unknown" if f.unknown else ""
         return (
-            f"'{bad}' is not a known {f.scheme} code",
+            f"'{_q(bad)}' is not a known {f.scheme} code",
             f"use one of: {', '.join(known)}{more}",
             path,
         )
     if isinstance(value, str) or value is None:
-        return (f"'{value}' is not a valid value for '{where}'", _fix_for(f), path)
+        return (f"'{_q(value)}' is not a valid value for '{_q(where)}'", _fix_for(f), path)
     kind = "a list" if isinstance(value, list) else "a mapping"
-    return (f"'{where}' is {kind} here, which this field does not take", _fix_for(f), path)
+    return (f"'{_q(where)}' is {kind} here, which this field does not take", _fix_for(f), path)
+
+
+def _q(value: Any) -> str:
+    """A value as an error quotes it: whole, or its start where it is long."""
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _fix_for(f: fmt.Field | None) -> str:
@@ -254,7 +223,7 @@ def _check_references(card: Card) -> None:
                             at = (name, i, f.key) + ((j,) if f.kind == "refs" else ())
                             raise InputError(
                                 card.path,
-                                f"'{v}' is not the id of an item of "
+                                f"'{_q(v)}' is not the id of an item of "
                                 f"{' or '.join(f.targets)} in this card",
                                 f"use the id of one of the card's {' or '.join(f.targets)}",
                                 line=_line_of(card.lines, at),
@@ -273,7 +242,7 @@ def _check_claim(
     if target not in ids or not key:
         raise InputError(
             card.path,
-            f"'{claim['about']}' does not name an item and a field",
+            f"'{_q(claim['about'])}' does not name an item and a field",
             "write <item id>.<field>, e.g. a1.assists",
             line=_line_of(card.lines, at),
             field=where,
@@ -284,7 +253,7 @@ def _check_claim(
         allowed = [x.key for x in fmt.ITEMS[list_name] if x.prop and x.key != "source"]
         raise InputError(
             card.path,
-            f"'{key}' is not a field of {list_name} that a claim can dispute",
+            f"'{_q(key)}' is not a field of {list_name} that a claim can dispute",
             f"use one of: {', '.join(allowed)}",
             line=_line_of(card.lines, at),
             field=where,
@@ -320,7 +289,7 @@ def _check_claim_values(card: Card, codes: CodeIndex) -> None:
         if not ok:
             raise InputError(
                 card.path,
-                f"'{claim['value']}' is not a valid value for '{claim['about']}'",
+                f"'{_q(claim['value'])}' is not a valid value for '{_q(claim['about'])}'",
                 _fix_for(f),
                 line=_line_of(card.lines, ("claims", i, "value")),
                 field=f"claims[{claim['id']}].value",
@@ -331,15 +300,24 @@ def _required_stub(list_name: str, item: dict[str, Any]) -> dict[str, Any]:
     return {f.key: item[f.key] for f in fmt.ITEMS[list_name] if f.required and f.key in item}
 
 
-def read_card(path: Path, codes: CodeIndex) -> Card:
-    """Parse and validate one card; raise InputError on the first problem found."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            str(path), f"cannot read the file ({exc.strerror})", "check the path"
-        ) from None
-    data, lines = _parse(path, text)
+def read_card(
+    path: Path, codes: CodeIndex, *, today: str | None = None, limits: Limits = LIMITS
+) -> Card:
+    """Parse and validate one card; raise InputError on the first problem found.
+    `today` (default: the day it runs) is the latest date the incident may have."""
+    return parse_card(read_text(path, limits), path, codes, today=today, limits=limits)
+
+
+def parse_card(
+    text: str,
+    path: Path,
+    codes: CodeIndex,
+    *,
+    today: str | None = None,
+    limits: Limits = LIMITS,
+) -> Card:
+    """A card from its text (`path` names it in errors)."""
+    data, lines = _parse(path, text, limits)
     if not isinstance(data, dict):
         raise InputError(
             str(path),
@@ -349,9 +327,25 @@ def read_card(path: Path, codes: CodeIndex) -> Card:
         )
     _check_schema(path, data, lines, codes)
     card = Card(str(path), data, lines)
+    _check_date(card, today or datetime.date.today().isoformat())
     _check_references(card)
     _check_claim_values(card, codes)
     return card
+
+
+def _check_date(card: Card, today: str) -> None:
+    """The incident happened on or before the day the card is checked."""
+    day = str(card.data["date"])
+    if day > today:
+        raise InputError(
+            card.path,
+            f"the incident's date {day} is after today ({today}): a card states what "
+            "happened, and the law of a date not yet come is not known",
+            "write the day the incident happened; to apply the law in force on a later "
+            "date, use --as-of",
+            line=_line_of(card.lines, ("date",)),
+            field="date",
+        )
 
 
 # -- RDF -----------------------------------------------------------------------------

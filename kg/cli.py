@@ -3,7 +3,8 @@
 Exit status: 0 done; 1 `kg check` found a violation; 2 bad input or usage (one message
 on standard error, nothing on standard output); 3 a bulk check met a bad card; 4 an
 internal error (a bug, a lost worker or cluster): one message, no traceback unless
-KG_DEBUG=1, and nothing on standard output that could pass for a complete answer.
+KG_DEBUG=1, and nothing on standard output that could pass for a complete answer; 130
+interrupted. See docs/security-cli.md.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
+from click.utils import PacifyFlushWrapper
 
 from kg import api, load, render
-from kg.errors import InputError, InternalError, StoreError
+from kg.errors import InputError, InternalError, StoreError, StoreUnreachable
 from kg.reasoning.dispatch import ENGINES
 from kg.reasoning.dispatch import default as default_engine
 from kg.version import __version__
@@ -33,9 +35,19 @@ def _default_format() -> str:
     return "text" if sys.stdout.isatty() else "json"
 
 
-def _fail(err: InputError) -> None:
-    click.echo(f"error: {err}", err=True)
+def _one_line(text: str, limit: int = 2000) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _fail(err: InputError) -> NoReturn:
+    click.echo(f"error: {_one_line(str(err))}", err=True)
     sys.exit(2)
+
+
+def _store_failed(err: StoreError) -> NoReturn:
+    click.echo(f"error: {_one_line(str(err))}", err=True)
+    sys.exit(4 if isinstance(err, StoreUnreachable) else 2)
 
 
 def input_errors(fn: F) -> F:
@@ -49,8 +61,7 @@ def input_errors(fn: F) -> F:
         except InputError as err:
             _fail(err)
         except StoreError as err:
-            click.echo(f"error: {err}", err=True)
-            sys.exit(2)
+            _store_failed(err)
 
     return wrapper  # type: ignore[return-value]
 
@@ -59,35 +70,48 @@ def _emit_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def _internal(exc: BaseException) -> None:
+def _internal(exc: BaseException) -> NoReturn:
     """Exit status 4: one message; the traceback only with KG_DEBUG=1."""
+    if isinstance(exc, BrokenPipeError):  # the reader of our output went away
+        sys.stdout = PacifyFlushWrapper(sys.stdout)
     if os.environ.get("KG_DEBUG") == "1":
         import traceback
 
         traceback.print_exception(exc)
-    what = str(exc) if isinstance(exc, InternalError) else f"{type(exc).__name__}: {exc}"
-    click.echo(
-        f"internal error: {what}. Nothing was written. This is a bug or a lost resource: "
-        "run again with KG_DEBUG=1 for the details and report them.",
-        err=True,
-    )
+    if isinstance(exc, InternalError):  # a known failure: its message says what to do
+        what = f"{_one_line(str(exc))}. KG_DEBUG=1 shows the details"
+    else:
+        what = (
+            f"{_one_line(f'{type(exc).__name__}: {exc}')}. This is a bug: run again with "
+            "KG_DEBUG=1 and report the traceback"
+        )
+    click.echo(f"internal error: {what}.", err=True)
     sys.exit(4)
 
 
 class _Group(click.Group):
-    """Every command: an unexpected failure exits 4 (never 1, which means a violation)."""
+    """Every command: bad input exits 2, an interrupt 130, and any other failure 4 (never 1,
+    which means a violation was found), with one message on standard error."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException as exc:
+            if exc.exit_code == 1:  # e.g. click.FileError: a usage problem, not a violation
+                exc.exit_code = 2
             raise
         except InputError as err:
             _fail(err)
         except StoreError as err:
-            click.echo(f"error: {err}", err=True)
-            sys.exit(2)
-        except Exception as exc:  # noqa: BLE001 - the one place crashes become exit 4
+            _store_failed(err)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("interrupted: the answer is incomplete; nothing was stored.", err=True)
+            sys.exit(130)
+        except (SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the one place crashes become exit 4
             _internal(exc)
 
 
@@ -191,6 +215,10 @@ def check(
         "progress": progress,
     }
     fmt = fmt or _default_format()
+    if scheduler:
+        from kg import bulk
+
+        bulk.scheduler_address(scheduler)  # a malformed address is bad input, before any work
     ctx = api.context()
     names = list(targets)
     if check_all:
@@ -273,6 +301,8 @@ def _check_bulk(
     ctx = api.context()
     if as_of is not None:
         api.valid_date(as_of, "--as-of")
+    if opts["dask"] or opts["scheduler"]:
+        _quiet_dask()
     ctx, warnings = api.amended(ctx, amendments, as_of or bulk.EARLIEST)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
@@ -323,19 +353,32 @@ def _check_bulk(
     sys.exit(1 if violates else 0)
 
 
+def _quiet_dask() -> None:
+    """Dask logs its own view of a lost worker or scheduler, tracebacks included, on
+    standard error: the run's one message says what happened (KG_DEBUG=1 keeps them)."""
+    if os.environ.get("KG_DEBUG") == "1":
+        return
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")  # the cluster's processes
+    import distributed  # noqa: F401 - its import sets the levels overridden here
+
+    for name in list(logging.root.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 class _Emitter:
-    """Prints reports batch by batch (a JSON array is opened and closed around them)."""
+    """Prints reports batch by batch. A JSON array opens with the first report and closes
+    only when every batch is in, so a run that fails leaves no array a parser would take
+    for a whole answer."""
 
     def __init__(self, fmt: str) -> None:
         self.fmt, self.first = fmt, True
-        if fmt == "json":
-            click.echo("[", nl=False)
 
     def emit(self, reports: list[Any]) -> None:
         for r in reports:
             if self.fmt == "json":
                 click.echo(
-                    ("" if self.first else ",")
+                    ("[" if self.first else ",")
                     + "\n"
                     + json.dumps(r.to_json(), indent=2, ensure_ascii=False),
                     nl=False,
@@ -348,7 +391,7 @@ class _Emitter:
 
     def close(self) -> None:
         if self.fmt == "json":
-            click.echo("\n]")
+            click.echo("[]" if self.first else "\n]")
 
 
 def _progress(total: int, wanted: bool | None) -> Any:
@@ -514,11 +557,12 @@ def _store(click_ctx: click.Context, *, build_if_empty: bool) -> Any:
 
 def _load(store: Any) -> dict[str, int]:
     from kg import build
-    from kg.store import StoreError
 
     ds = build.store_dataset(api.context())
     try:
         store.replace_all(ds)
+    except StoreUnreachable:
+        raise
     except StoreError as exc:
         raise InputError(store.name, str(exc), "fix the cause and run kg load again") from None
     graphs = [g for g in ds.graphs() if len(g)]
@@ -575,6 +619,7 @@ def query_command(
             click.echo(f"{q.name:<32} {q.title}" + (f"\n{'':<32} {args}" if args else ""))
         return
     saved = queries.resolve(target)
+    queries.check_read_only(saved)  # before any store opens: nothing is built or fetched
     bindings = queries.bind(saved, queries.parse_params(params), api.context().codes)
     store = _store(click_ctx, build_if_empty=True)
     try:
@@ -601,7 +646,13 @@ def _close(store: Any) -> None:
     is_flag=True,
     help="Also serve facts that rest only on restricted sources.",
 )
-@click.option("--threads", default=4, show_default=True, type=int, help="Request threads.")
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=int,
+    help="Request threads for the pages (/sparql gets its own, for its workers and queue).",
+)
 @click.option(
     "--sparql-timeout",
     default=10.0,
@@ -645,8 +696,11 @@ def serve_command(
             "ALLOW_RESTRICTED": allow_restricted,
             "SPARQL_TIMEOUT": sparql_timeout,
             "SPARQL_RESULT_CAP": result_cap,
+            "PAGE_THREADS": threads,
         }
     )
     app.extensions["kg"].warm()
     click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); stop with Ctrl-C", err=True)
+    # the pages' threads, plus those /sparql may hold (its workers and queue)
+    threads = int(app.config["SERVER_THREADS"])
     waitress.serve(app, host=host, port=port, threads=threads, ident="authority-kg")

@@ -65,7 +65,7 @@ def baseline() -> Context:
 
 
 def amended(
-    ctx: Context, amendments: tuple[str, ...], on: str
+    ctx: Context, amendments: tuple[amend.Target, ...], on: str
 ) -> tuple[Context, list[AnswerWarning]]:
     """A context whose law has the amendments in force from `on` (the baseline is kept),
     and the warnings: the amendments' own, and the encoding choices their effect rests on."""
@@ -83,7 +83,7 @@ def amended(
         codes=ctx.codes,
         info=info,
         header=ctx.header,
-        amendments=ctx.amendments + tuple(amendments),
+        amendments=ctx.amendments + tuple(amend.label(a) for a in amendments),
     )
     return out, warnings
 

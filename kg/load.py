@@ -7,6 +7,7 @@ create, and nothing here writes anywhere.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -15,9 +16,9 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.errors import InputError
+from kg.errors import InputError, InternalError
 from kg.namespaces import AKG, GRAPH, bind_prefixes
-from kg.paths import folder
+from kg.paths import ENV, data_root, folder
 
 _LINE = re.compile(r"line (\d+)|at line (\d+)|:(\d+):")
 
@@ -38,25 +39,62 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     try:
         g.parse(path, format="turtle")
     except Exception as exc:  # rdflib raises several types for bad Turtle
-        why = getattr(exc, "_why", None)
-        line = getattr(exc, "lines", None)
-        if isinstance(line, int):
-            line += 1
-        else:
-            m = _LINE.search(str(exc))
-            line = int(next(x for x in m.groups() if x)) if m else None
-        text = " ".join(str(why or exc).split())[:200]
+        raise _turtle_error(exc, str(path)) from None
+    return g
+
+
+def parse_turtle_text(text: str, name: str) -> Graph:
+    """Parse Turtle given as text (an upload), in memory; errors name it `name`."""
+    g = Graph()
+    try:
+        g.parse(data=text, format="turtle")
+    except Exception as exc:  # rdflib raises several types for bad Turtle
+        raise _turtle_error(exc, name) from None
+    return g
+
+
+def _turtle_error(exc: Exception, name: str) -> InputError:
+    why = getattr(exc, "_why", None)
+    line = getattr(exc, "lines", None)
+    if isinstance(line, int):
+        line += 1
+    else:
+        m = _LINE.search(str(exc))
+        line = int(next(x for x in m.groups() if x)) if m else None
+    text = " ".join(str(why or exc).split())[:200]
+    return InputError(
+        name,
+        f"not valid Turtle ({text})",
+        "correct the syntax at that line (a missing '.', ';', '>' or quote is the usual cause)",
+        line=line,
+    )
+
+
+def data_folder(kind: str) -> Path:
+    """ontology/, shapes/ or law/, which every command needs: a folder missing or without
+    Turtle files is bad input where KG_DATA_DIR chose the data, else a broken install."""
+    path = folder(kind)
+    files = path.is_dir() and any(path.glob("*.ttl"))
+    if files:
+        return path
+    what = "is missing" if not path.exists() else "holds no Turtle (.ttl) files"
+    if os.environ.get(ENV):
         raise InputError(
             str(path),
-            f"not valid Turtle ({text})",
-            "correct the syntax at that line (a missing '.', ';', '>' or quote is the usual cause)",
-            line=line,
-        ) from None
-    return g
+            f"the data folder {kind}/ {what} ({ENV} chooses the data: {data_root()})",
+            f"point {ENV} at a copy of the project's data (ontology/, shapes/, law/), or unset it",
+            field=ENV,
+        )
+    raise InternalError(
+        f"the installation's data folder {path} {what}: reinstall authority-kg "
+        f"(or point {ENV} at a copy of ontology/, shapes/ and law/)"
+    )
 
 
 def turtle_files(kind: str) -> list[Path]:
     """The Turtle files of a folder; for law/, the law in force only (not amendments)."""
+    if kind in ("ontology", "shapes", "law"):
+        data_folder(kind)
     if kind == "law":
         return sorted(folder("law").glob("*.ttl"))
     return sorted(folder(kind).rglob("*.ttl"))
@@ -124,9 +162,16 @@ def shared_law_graph() -> Graph:
 def shapes_graph() -> Graph:
     """The reasoning shapes (not the meta shapes, which check the vocabulary)."""
     g = Graph()
-    for path in sorted(folder("shapes").glob("*.ttl")):
+    for path in sorted(data_folder("shapes").glob("*.ttl")):
         parse_turtle(path, g)
     return g
+
+
+@lru_cache(maxsize=1)
+def amendment_shapes_graph() -> Graph:
+    """The input shapes an amendment must meet (shapes/input/amendments.ttl): read it,
+    never change it. Not reasoning shapes: the engines never see them."""
+    return parse_turtle(data_folder("shapes") / "input" / "amendments.ttl")
 
 
 def meta_shapes_graph() -> Graph:

@@ -31,7 +31,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result as RdflibResult
 
 from kg.codes import CodeIndex
-from kg.errors import InputError
+from kg.errors import InputError, read_limited, utf8_text
 from kg.namespaces import bind_prefixes
 from kg.paths import folder
 from kg.store import Result, Term
@@ -80,17 +80,37 @@ def parse(name: str, path: str, text: str) -> SavedQuery:
     return SavedQuery(name, path, title or name, " ".join(description), tuple(params), text)
 
 
+MAX_QUERY_BYTES = 1_000_000
+
+
+def query_text(data: bytes, where: str) -> str:
+    """A query's bytes as text: at most MAX_QUERY_BYTES of UTF-8, without NUL."""
+    return utf8_text(
+        data,
+        where,
+        what="query",
+        limit=MAX_QUERY_BYTES,
+        fix_size="write a shorter query (bind values with --param, not in the text)",
+        fix_text="give a SPARQL query saved as UTF-8 text (a .rq file)",
+    )
+
+
+def _read(path: Path) -> str:
+    return query_text(read_limited(path, MAX_QUERY_BYTES), str(path))
+
+
 def catalog() -> dict[str, SavedQuery]:
     out = {}
     for path in sorted(folder("queries").glob("*.rq")):
-        out[path.stem] = parse(path.stem, str(path), path.read_text(encoding="utf-8"))
+        out[path.stem] = parse(path.stem, str(path), _read(path))
     return out
 
 
 def resolve(target: str) -> SavedQuery:
     """A saved query's name, a query file, or '-' for standard input."""
     if target == "-":
-        return parse("stdin", "<stdin>", sys.stdin.read())
+        data = sys.stdin.buffer.read(MAX_QUERY_BYTES + 1)
+        return parse("stdin", "<stdin>", query_text(data, "<stdin>"))
     path = Path(target)
     if path.suffix in (".rq", ".sparql") or path.exists():
         if not path.is_file():
@@ -99,7 +119,7 @@ def resolve(target: str) -> SavedQuery:
                 "no such query file",
                 "give a .rq file, a saved query's name (kg query --list) or - for standard input",
             )
-        return parse(path.stem, str(path), path.read_text(encoding="utf-8"))
+        return parse(path.stem, str(path), _read(path))
     saved = catalog()
     if target not in saved:
         raise InputError(
@@ -108,6 +128,70 @@ def resolve(target: str) -> SavedQuery:
             f"use one of: {', '.join(sorted(saved))}, a .rq file, or -",
         )
     return saved[target]
+
+
+# -- read-only, and nothing fetched from elsewhere ----------------------------------------
+
+# What the SPARQL grammar reads as a whole token, so that a keyword inside it is no keyword:
+# comments, strings and IRIs (an IRI may hold a '#', which is no comment)
+_LEXEME = re.compile(
+    r"(?P<iri><[^<>\"{}|^`\\\s]*>)"
+    r"|(?P<blank>#[^\n]*"
+    r"|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\""
+    r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")",
+    re.S,
+)
+# a keyword: not part of a variable (?service), a prefixed name (ex:service) or an IRI
+_WORD = re.compile(r"(?<![\w?$:/#-])([A-Za-z]+)(?![\w:-])")
+_UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+_PROLOGUE = {"PREFIX", "BASE"}
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _keywords(text: str) -> list[tuple[str, int]]:
+    """The words of the query outside comments and strings, upper-cased, with their lines."""
+    blanked = _LEXEME.sub(
+        lambda m: m.group() if m.group("iri") else re.sub(r"[^\n]", " ", m.group()), text
+    )
+    return [
+        (m.group(1).upper(), blanked.count("\n", 0, m.start()) + 1) for m in _WORD.finditer(blanked)
+    ]
+
+
+def _unescaped(text: str) -> str:
+    """The text with SPARQL's codepoint escapes (\\u0053) read, as some servers read them."""
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code < 0x110000 else " "
+
+    return _ESCAPE.sub(char, text)
+
+
+def check_read_only(query: SavedQuery) -> None:
+    """Refuse, before any store sees it, an update (`kg query` only reads) and a SERVICE
+    clause (it would make the store fetch from another server)."""
+    for text in {query.text, _unescaped(query.text)}:
+        words = _keywords(text)
+        first = next(((w, line) for w, line in words if w not in _PROLOGUE), None)
+        if first is not None and first[0] in _UPDATES:
+            raise InputError(
+                query.path,
+                f"this is a SPARQL update ({first[0]}): kg query is read-only",
+                "ask with SELECT, ASK, CONSTRUCT or DESCRIBE; the store changes only "
+                "through kg load and kg check --store",
+                line=first[1],
+            )
+        service = next((line for w, line in words if w == "SERVICE"), None)
+        if service is not None:
+            raise InputError(
+                query.path,
+                "the query has a SERVICE clause, which would fetch data from another "
+                "server: kg query asks the project's store only",
+                "remove the SERVICE clause (and query that server yourself)",
+                line=service,
+                field="SERVICE",
+            )
 
 
 def _term(p: Param, value: str, codes: CodeIndex, where: str) -> Term:

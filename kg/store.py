@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import glob
 import json
 import os
 import re
@@ -33,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from kg.errors import InputError
+from kg.errors import InputError, StoreUnreachable
 from kg.errors import StoreError as StoreError  # raised here; kg.store.StoreError
 from kg.terms import Term as Term
 from kg.terms import from_ox as from_ox
@@ -175,7 +176,9 @@ class EmbeddedStore:
             self._store = fresh
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=self.path.name + ".new-", dir=self.path.parent))
+        self._clear_leftovers()
+        prefix = f"{self.path.name}.new-{os.getpid()}-"
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=self.path.parent))
         try:
             fresh = ox.Store(str(tmp))
             fresh.bulk_load(format=rdf_format, **source)
@@ -192,6 +195,25 @@ class EmbeddedStore:
         tmp.rename(self.path)
         shutil.rmtree(old, ignore_errors=True)
 
+    def _clear_leftovers(self) -> None:
+        """What loads killed half-way left: their `<store>.new-<pid>-*` folders (those of
+        a load still running are kept), and a `<store>.old` folder. A load killed between
+        its two renames left no store but the previous one as `.old`: it comes back."""
+        assert self.path is not None
+        running = False
+        for tmp in self.path.parent.glob(glob.escape(self.path.name) + ".new-*"):
+            pid = tmp.name[len(self.path.name) + 5 :].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+                running = True
+                continue
+            shutil.rmtree(tmp, ignore_errors=True)
+        old = self.path.with_name(self.path.name + ".old")
+        if old.is_dir() and not running:
+            if self.path.exists():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.rename(self.path)
+
     def replace_graphs(self, dataset: Dataset) -> None:
         """Replace the named graphs the dataset holds, in one transaction."""
         update = _serialized(lambda: _replace_update(dataset))
@@ -202,6 +224,16 @@ class EmbeddedStore:
                 raise StoreError(
                     f"storing failed, the previous graphs are unchanged: {exc}"
                 ) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 T = TypeVar("T")
@@ -446,7 +478,9 @@ class RemoteStore:
                 ) from None
             raise StoreError(f"{url} answered {exc.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"cannot reach {url}: {exc}") from None
+            raise StoreUnreachable(
+                f"cannot reach {url}: {exc}; check that the server runs and the address is right"
+            ) from None
         if state:
             # Virtuoso's "anytime" answer: the query ran out of time and the server sent
             # what it had, which would pass for a whole answer

@@ -14,7 +14,22 @@ Configuration (all optional):
   restricted (also `$KG_RESTRICTED_SOURCES`, comma-separated; and any source the store
   marks `akg:restricted true`);
 - `SPARQL_TIMEOUT` (seconds, default 10), `SPARQL_RESULT_CAP` (rows or triples,
-  default 10000), `SPARQL_WORKERS` (processes, default 2);
+  default 10000), `SPARQL_RESULT_BYTES` (bytes of one answer, default 16 MB; past
+  either cap the answer is 422), `SPARQL_WORKERS` (processes, default 2),
+  `SPARQL_MEMORY` (address space of a worker process in bytes, default 2 GB; 0: no
+  limit; a query that needs more is stopped with a 422 and the worker replaced);
+- `SPARQL_QUEUE` (queries that may wait for a worker, default 4), `SPARQL_QUEUE_WAIT`
+  (the longest wait, seconds, default 1), `SPARQL_PER_CLIENT` (queries one remote
+  address may have running or waiting, default half the workers, at least 1): past
+  them a query is refused at once, 503 (or 429) with a Retry-After;
+- `PAGE_THREADS` (default 4): the server's threads kept for the pages; `kg serve` runs
+  `SERVER_THREADS` threads, these plus the most /sparql may hold (`SPARQL_WORKERS +
+  SPARQL_QUEUE`), so the pages and /-/health never wait behind slow queries;
+- `ANSWER_CACHE_BYTES` (default 64 MB, half for pages and half for SPARQL results; 0:
+  none): answers that depend only on the store (pages and their JSON twins that use no
+  session, SPARQL results) are kept until the store changes (`kg load`, `kg check
+  --store`), which a request notices within `STORE_CHECK_INTERVAL` seconds (default 1):
+  the app then opens the new store and forgets the answers of the old one;
 - `SECRET_KEY` (default `$KG_SECRET_KEY`, else random per process), and
   `MAX_CONTENT_LENGTH` (default 1 MB: the largest form or upload accepted).
 
@@ -37,6 +52,14 @@ DEFAULTS: dict[str, Any] = {
     "SPARQL_TIMEOUT": 10.0,
     "SPARQL_RESULT_CAP": 10000,
     "SPARQL_WORKERS": 2,
+    "SPARQL_RESULT_BYTES": 16 * 1024 * 1024,
+    "SPARQL_MEMORY": 2 * 1024**3,
+    "SPARQL_QUEUE": 4,
+    "SPARQL_QUEUE_WAIT": 1.0,
+    "SPARQL_PER_CLIENT": None,
+    "PAGE_THREADS": 4,
+    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
+    "STORE_CHECK_INTERVAL": 1.0,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -75,6 +98,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             s.strip() for s in os.environ["KG_RESTRICTED_SOURCES"].split(",") if s.strip()
         )
     app.config.update(dict(config or {}))
+    app.config["SERVER_THREADS"] = (
+        int(app.config["PAGE_THREADS"])
+        + int(app.config["SPARQL_WORKERS"])
+        + int(app.config["SPARQL_QUEUE"])
+    )
     app.extensions["kg"] = Services.start(app.config)
     pages.install(app)
     for module in (

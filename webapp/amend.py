@@ -9,10 +9,7 @@ so the answer has a URL to cite; an upload is a POST with the form's CSRF token.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
-import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +98,9 @@ def view(s: Services, report: ImpactReport, clause_labels: dict[str, str]) -> di
     }
 
 
-def _labels(targets: tuple[str, ...]) -> dict[str, str]:
+def _labels(amendments: tuple[kg_amend.Amendment, ...]) -> dict[str, str]:
     out = {}
-    for t in targets:
-        a = kg_amend.resolve(t)
+    for a in amendments:
         out.update({a.clause_id(c): c.label for c in a.changes})
     return out
 
@@ -114,18 +110,19 @@ def _valid_day(value: str) -> str:
         datetime.date.fromisoformat(value)
     except ValueError:
         raise InputError(
-            "as_of", f"'{value}' is not a date", "write YYYY-MM-DD", field="as_of"
+            "as_of", f"'{value[:40]}' is not a date", "write YYYY-MM-DD", field="as_of"
         ) from None
     return value
 
 
 def _upload(s: Services, chosen: tuple[str, ...], as_of: str) -> dict[str, Any]:
+    """A drafter's own amendment: read from the upload in memory, never from a path."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InputError(
             "file", "no file was uploaded", "choose a .ttl amendment file", field="file"
         )
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.filename).name)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.filename).name)[:100]
     if not name.endswith(".ttl"):
         raise InputError(
             name,
@@ -133,30 +130,16 @@ def _upload(s: Services, chosen: tuple[str, ...], as_of: str) -> dict[str, Any]:
             "upload a .ttl file (start from docs/amendment-template.ttl)",
             field="file",
         )
-    content = upload.read()
-    key = ("upload", hashlib.sha256(content).hexdigest(), chosen, as_of)
-
-    def compute() -> dict[str, Any]:
-        with tempfile.TemporaryDirectory(prefix="kg-amend-") as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(content)
-            targets = (*chosen, str(path))
-            try:
-                labels = _labels(targets)
-                report = s.impact(targets, as_of)
-            except InputError as err:
-                raise replace(err, file=name if err.file == str(path) else err.file) from None
-        report.amendments = [name if a == str(path) else a for a in report.amendments]
-        return view(s, report, labels)
-
-    return s.memo.get(key, compute)
+    drafted = kg_amend.read_bytes(upload.read(), name)
+    report = s.impact(chosen, as_of, upload=drafted)
+    return view(s, report, _labels((*s.amendments(chosen), drafted)))
 
 
 @page(bp, "/amend", "amend.html", methods=["GET", "POST"])
 def sandbox() -> Any:
     s = services()
     source = request.form if request.method == "POST" else request.args
-    chosen = tuple(a for a in source.getlist("amend") if a)
+    chosen = tuple(dict.fromkeys(a for a in source.getlist("amend") if a))
     as_of = source.get("as_of", "").strip()
     data: dict[str, Any] = {
         "options": lookup.amendments(s),
@@ -174,7 +157,7 @@ def sandbox() -> Any:
             data["result"] = _upload(s, chosen, day)
             data["uploaded"] = data["result"]["impact"]["amendments"][-1]
         else:
-            data["result"] = view(s, s.impact(chosen, day), _labels(chosen))
+            data["result"] = view(s, s.impact(chosen, day), _labels(s.amendments(chosen)))
     except InputError as err:
         data["error"] = {"message": str(err), "field": err.field or ""}
         return data, 400

@@ -15,21 +15,16 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg import api
-from kg.competence import agency_power, message
+from kg.competence import STATUS_OF_NODE, agency_power, message
 from kg.errors import InputError
-from kg.namespaces import AKG, BASE
+from kg.namespaces import BASE
 from kg.results import AnswerWarning, Competence
 from webapp.links import local
 from webapp.lookup import amendments as all_amendments
 from webapp.lookup import readings as all_readings
 from webapp.services import Services
 
-STATUS = {
-    str(AKG.Clear): "clear",
-    str(AKG.Overlap): "overlap",
-    str(AKG.Gap): "gap",
-    str(AKG.Contested): "contested",
-}
+STATUS = {str(node): status for node, status in STATUS_OF_NODE.items()}  # one list, kg's
 
 
 def code_names(s: Services, scheme: str) -> dict[str, str]:
@@ -131,6 +126,12 @@ def why(c: Competence, readings: dict[str, dict[str, str]]) -> str:
         )
     if c.status == "overlap":
         return "More than one agency has the power at once (concurrent powers)."
+    if c.status == "undetermined":
+        return (
+            "No grant of power encoded in the graph covers this, but the graph does not "
+            "encode every investigative power over this respondent on this date, so "
+            "silence here is not a gap in the law."
+        )
     points = sorted({readings[r]["point"] for a in c.agencies for r in a.readings if r in readings})
     held = [
         f"{a.agency} if you follow {r} (held by {readings[r]['held_by'] or 'no one on record'})"

@@ -1,6 +1,6 @@
 """The check-an-incident form: fields generated from the card format's own table
 (kg.card_format), a card built from what the form sends, and validation by the CLI's
-reader (kg.cards.read_card), so every message is the one `kg check` would give.
+reader (kg.cards.parse_card), so every message is the one `kg check` would give.
 
 Form names: `card-<key>` for the card's own keys; `<list>-<row>-<key>` for an item's
 field (`actions-0-kind`), with `-agency` and `-role` for an actor.
@@ -9,9 +9,8 @@ field (`actions-0-kind`), with `-agency` and `-role` for an actor.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,11 @@ import yaml
 from werkzeug.datastructures import MultiDict
 
 from kg import card_format as fmt
-from kg.cards import Card, read_card
+from kg.cards import Card, parse_card
 from kg.codes import CodeIndex
 from kg.errors import InputError
 
-LISTS = ("sources", "operations", "calls", "actions", "claims", "complaints", "reviews")
+LISTS = tuple(fmt.ITEMS)  # every list of the card format, persons and events included
 TITLES = {
     "sources": "Sources",
     "operations": "Operations (a federal or other operation at the scene)",
@@ -32,6 +31,8 @@ TITLES = {
     "claims": "Disputed facts (claims)",
     "complaints": "Complaints",
     "reviews": "Reviews and investigations",
+    "persons": "Persons (no names: what the record says of them)",
+    "events": "Other events (hearings, orders, statements)",
 }
 SINGULAR = {
     "persons": "person",
@@ -42,6 +43,7 @@ SINGULAR = {
     "claims": "claim",
     "complaints": "complaint",
     "reviews": "review",
+    "events": "event",
 }
 MAX_ROWS = 100
 HINTS = {
@@ -308,17 +310,11 @@ def field_name(err: InputError, built: Built, text: str) -> str:
 
 
 def read(text: str, codes: CodeIndex, display: str) -> Card:
-    """Read the card as `kg check` would; errors name `display` in place of a temp file."""
-    with tempfile.TemporaryDirectory(prefix="kg-card-") as tmp:
-        path = Path(tmp) / display
-        path.write_text(text, encoding="utf-8")
-        try:
-            card = read_card(path, codes)
-        except InputError as err:
-            raise replace(err, file=display) from None
-    return Card(display, card.data, card.lines)
+    """Read the card as `kg check` would, in memory; errors name `display`."""
+    return parse_card(text, Path(display), codes)
 
 
 def file_name(data: Mapping[str, Any]) -> str:
     ident = str(data.get("id", ""))
-    return f"{ident}.yaml" if re.fullmatch(fmt.SLUG[1:-1], ident) else "card.yaml"
+    fits = len(ident) <= 100 and re.fullmatch(fmt.SLUG[1:-1], ident)
+    return f"{ident}.yaml" if fits else "card.yaml"

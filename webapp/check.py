@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from kg import api
 from kg.errors import InputError
 from webapp import card_form, incident_data
-from webapp.pages import page
+from webapp.pages import as_json, page
 from webapp.services import Services, services
 
 bp = Blueprint("check", __name__)
@@ -51,21 +51,52 @@ def _download(text: str, name: str) -> Response:
     return response
 
 
-def _json_body(s: Services) -> tuple[dict[str, Any], int]:
-    body = request.get_json(silent=True)
+MAX_DEPTH = 12  # a card is a mapping of lists of mappings: a few levels, never a dozen
+
+
+def _depth(value: Any) -> int:
+    """How deep a parsed JSON value nests (iteratively: no recursion limit to hit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(node, dict):
+            stack += [(v, level + 1) for v in node.values()]
+        elif isinstance(node, list):
+            stack += [(v, level + 1) for v in node]
+    return deepest
+
+
+def _bad_body(message: str) -> Response:
+    return as_json({"valid": False, "error": {"message": message}}, 400)
+
+
+def _json_body(s: Services) -> Response:
+    """POST /check.json (or /check) with {"card": {...}}: the report or the error, as JSON."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return _bad_body(f"the JSON nests too deeply (a card nests at most {MAX_DEPTH} levels)")
     if not isinstance(body, dict) or not isinstance(body.get("card"), dict):
-        return {"valid": False, "error": {"message": 'send {"card": {...}}'}}, 400
+        return _bad_body('send {"card": {...}} (the card as a JSON object)')
+    if _depth(body) > MAX_DEPTH:
+        return _bad_body(f"the JSON nests too deeply (a card nests at most {MAX_DEPTH} levels)")
     text = card_form.to_yaml(body["card"])
     name = card_form.file_name(body["card"])
     try:
         result = _check(s, text, name, str(body.get("as_of", "")))
     except InputError as err:
-        return {
-            "valid": False,
-            "error": {"message": str(err), "field": err.field or "", "line": err.line},
-            "yaml": text,
-        }, 400
-    return {"valid": True, "yaml": text, "result": result}, 200
+        return as_json(
+            {
+                "valid": False,
+                "error": {"message": str(err), "field": err.field or "", "line": err.line},
+                "yaml": text,
+            },
+            400,
+        )
+    return as_json({"valid": True, "yaml": text, "result": result})
 
 
 @page(bp, "/check", "check.html", methods=["GET", "POST"])
@@ -75,7 +106,8 @@ def form() -> Any:
         values: dict[str, Any] = {}
         example = request.args.get("example", "")
         if example in incident_data.card_of_ids(s):
-            values = card_form.from_card(incident_data.card_of(s, example).data)
+            card = incident_data.card_of(s, example)
+            values = card_form.from_card(s.restricted.public_card(card.data))
         data = _base(s, values)
         data["today"] = datetime.date.today().isoformat()
         return data

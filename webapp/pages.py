@@ -1,10 +1,16 @@
-"""What every page shares: the JSON twin, CSRF tokens, safety headers and error pages.
+"""What every page shares: the JSON twin, CSRF tokens, safety and caching headers, error
+pages, and the answers kept until the next load.
 
 `page(bp, rule, template)` registers a view at `rule` and at `rule + ".json"`. The view
 returns a dict of plain data (or a Response); the HTML page renders that dict with the
 template, and the JSON twin is that same dict, with the version, the date the law was
 last checked and the notice added. Views with a path in their rule (`/law/<path:rest>`)
 get their twin by the same suffix: `twin()` says which was asked for.
+
+Every request first looks whether the store changed (`Services.refresh`). A GET whose
+answer depends only on the store, the law and the request (not on the session: no form
+with a CSRF token) is kept, under the store's generation, and served again until the
+store changes; /-/ pages and /sparql (which keeps its results itself) are not.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, session
+from flask import Blueprint, Flask, Response, abort, g, render_template, request, session
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from kg.results import NOTICE
@@ -26,11 +34,26 @@ from webapp.services import services
 
 View = Callable[..., Any]
 CSRF_EXEMPT = {"sparql.endpoint"}
+NOT_KEPT = {"system", "sparql"}  # blueprints whose answers are never kept (nor static files)
+KEPT_ENDPOINTS = {"sparql.endpoint_json"}  # ...except these
+PERMISSIONS = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 
 def twin() -> bool:
     """True when the JSON twin of the page was asked for."""
     return request.path.endswith(".json")
+
+
+def wants_json() -> bool:
+    """True when the client asked for JSON: the twin, or an Accept whose first choice is
+    JSON (application/json, or any +json type such as SPARQL results)."""
+    if twin():
+        return True
+    best = request.accept_mimetypes.best or ""
+    return best == "application/json" or best.endswith("+json")
 
 
 def header() -> dict[str, Any]:
@@ -77,7 +100,21 @@ def page(bp: Blueprint, rule: str, template: str, **options: Any) -> Callable[[V
 # -- CSRF: a random token in the signed session, echoed by every POST form ----------------
 
 
+def session_used() -> bool:
+    """Whether this request read or wrote the session (then its answer is this client's
+    own: never kept, never shared). Looked up without touching the session, which
+    Flask would count as a use."""
+    if g.get("session_used"):
+        return True
+    ctx = cast(Any, request_ctx)._get_current_object()  # the context, not the proxy
+    # Flask >= 3.1.3 keeps the session in `_session` (its `session` marks it used);
+    # before, `session` was a plain attribute
+    opened = ctx._session if hasattr(ctx, "_session") else getattr(ctx, "session", None)
+    return bool(getattr(opened, "accessed", False))
+
+
 def csrf_token() -> str:
+    g.session_used = True
     token = session.get("csrf")
     if not isinstance(token, str):
         token = secrets.token_urlsafe(32)
@@ -104,8 +141,27 @@ def _headers(response: Response) -> Response:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS)
+    if "Cache-Control" not in response.headers:
+        # an answer of the store may be kept by a browser, which asks again each time;
+        # errors, POST answers, system pages and anything tied to the session may not
+        shared = (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and request.blueprint != "system"
+            and not session_used()
+        )
+        response.headers["Cache-Control"] = "no-cache" if shared else "no-store"
     response.vary.add("Accept")  # resource pages answer HTML, Turtle or JSON-LD by Accept
     return response
+
+
+def error_response(code: int, title: str, detail: str) -> Response:
+    """An error as JSON when the client asked for JSON, else as a page."""
+    data = {"error": {"status": code, "title": title, "detail": detail}}
+    if wants_json():
+        return as_json(data, code)
+    return Response(render_template("error.html", **data), status=code, mimetype="text/html")
 
 
 def _error(exc: HTTPException) -> Response:
@@ -113,11 +169,63 @@ def _error(exc: HTTPException) -> Response:
     detail = exc.description or exc.name
     if code == 413:
         limit = services_limit()
-        detail = f"the upload or form is larger than the limit of {limit}; send a smaller file"
-    data = {"error": {"status": code, "title": exc.name, "detail": detail}}
-    if twin() or request.accept_mimetypes.best == "application/json":
-        return as_json(data, code)
-    return Response(render_template("error.html", **data), status=code, mimetype="text/html")
+        what = "query" if request.blueprint == "sparql" else "upload or form"
+        fix = "send a shorter query" if what == "query" else "send a smaller file"
+        detail = f"the {what} is larger than the limit of {limit}; {fix}"
+    return error_response(code, exc.name, detail)
+
+
+# -- answers kept until the next load --------------------------------------------------------
+
+
+def _key() -> tuple[Any, ...] | None:
+    """The key of this request's answer, or None when it is not one to keep."""
+    if request.method != "GET":
+        return None
+    if request.endpoint == "static" or (
+        request.blueprint in NOT_KEPT and request.endpoint not in KEPT_ENDPOINTS
+    ):
+        return None
+    s = services()
+    marker = s.generation.marker if s.generation else ""
+    return (
+        marker,
+        request.host_url,
+        request.full_path,
+        request.headers.get("Accept", ""),
+        date.today().isoformat(),  # a page may default to "today"
+    )
+
+
+def _serve_kept() -> Response | None:
+    s = services()
+    s.refresh()
+    key = _key()
+    if key is None:
+        return None
+    kept = s.answers.get(key)
+    if kept is not None:
+        status, headers, body = kept
+        return Response(body, status=status, headers=headers)
+    g.answer_key = key
+    return None
+
+
+def _keep(response: Response) -> Response:
+    key = g.pop("answer_key", None)
+    if (
+        key is None
+        or response.status_code != 200
+        or session_used()
+        or response.direct_passthrough
+        or response.is_streamed
+        or "Set-Cookie" in response.headers
+    ):
+        return response
+    body = response.get_data()
+    headers = list(response.headers.items())
+    services().answers.put(key, (200, headers, body), len(body) + 512)
+    return response
 
 
 def services_limit() -> str:
@@ -129,7 +237,9 @@ def services_limit() -> str:
 
 def install(app: Flask) -> None:
     app.before_request(_check_csrf)
-    app.after_request(_headers)
+    app.before_request(_serve_kept)
+    app.after_request(_keep)  # after_request functions run last-registered first:
+    app.after_request(_headers)  # _keep sees the headers _headers set
     app.register_error_handler(HTTPException, _error)
     app.jinja_env.filters["iri"] = global_iri
 

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 
 from kg.namespaces import bind_prefixes
 from webapp import lookup
-from webapp.links import iri_of, local
+from webapp.links import checked_iri, iri_of, local
 from webapp.pages import page, respond
 from webapp.services import services
 
@@ -82,6 +82,7 @@ def by_iri() -> Any:
     iri = request.args.get("iri", "").strip()
     if not iri:
         abort(400, "give the IRI to look up: /resource?iri=https://w3id.org/authority-kg/...")
+    checked_iri(iri)
     target = local(iri)
     if not target.startswith("/resource") and not request.path.endswith(".json"):
         return redirect(target, code=303)

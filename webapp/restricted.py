@@ -71,6 +71,34 @@ class Restricted:
                         out.add(str(item["id"]))
         return frozenset(out)
 
+    def public_card(self, card_data: Mapping[str, Any]) -> dict[str, Any]:
+        """The card as anyone may see it: without the items a restricted source states,
+        the claims about them, and the restricted sources themselves. Every path that
+        shows a card's content (the incident page, the check form's examples) uses this
+        or `withheld_items`."""
+        hidden = self.withheld_items(card_data)
+        sources = self.by_incident.get(str(card_data.get("id")), frozenset())
+        if not hidden and not sources:
+            return dict(card_data)
+        out: dict[str, Any] = {}
+        for key, value in card_data.items():
+            if not isinstance(value, list):
+                out[key] = value
+                continue
+            kept = []
+            for item in value:
+                if isinstance(item, dict):
+                    target = str(item.get("about", "")).partition(".")[0]
+                    if (
+                        str(item.get("id")) in hidden
+                        or target in hidden
+                        or (key == "sources" and str(item.get("id")) in sources)
+                    ):
+                        continue
+                kept.append(item)
+            out[key] = kept
+        return out
+
 
 def _finding_withheld(f: Finding, incident: str, items: frozenset[str]) -> bool:
     used = {str(u).removeprefix(f"{INC}{incident}/") for u in f.used}

@@ -9,8 +9,10 @@ provision decided something.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -19,13 +21,18 @@ from typing import Any, TypeVar
 
 from flask import current_app
 from rdflib import Literal, URIRef
+from werkzeug.exceptions import NotFound
 
+from kg import amend as kg_amend
 from kg import api, build
+from kg.amend import Amendment
 from kg.context import Context
 from kg.impact import ImpactReport
 from kg.results import AnswerWarning, CheckReport, Competence
 from kg.store import EmbeddedStore, Result, StoreError, Term, default_location
 from webapp import rq
+from webapp.cache import Answers, Generation, generation
+from webapp.links import iri_problem
 from webapp.restricted import Restricted, SourceRow
 from webapp.sparql_runner import Limits, SparqlRunner
 
@@ -95,6 +102,14 @@ class Services:
     allow_restricted: bool
     memo: Memo = field(default_factory=Memo)
     reasoning: threading.Lock = field(default_factory=threading.Lock)
+    # what the store held when it was opened (webapp.cache), and the pages' answers kept
+    # until it changes; how often (seconds) a request looks whether it changed
+    generation: Generation | None = None
+    answers: Answers = field(default_factory=lambda: Answers(0))
+    restricted_names: tuple[str, ...] = ()
+    check_interval: float = 1.0
+    _checked: float = 0.0
+    _refreshing: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def start(cls, config: Mapping[str, Any]) -> Services:
@@ -102,43 +117,65 @@ class Services:
         path = Path(config["STORE_DIR"]).expanduser() if config.get("STORE_DIR") else None
         path = path or default_location()
         reports = _prepare(path, ctx)
-        store = EmbeddedStore(path, read_only=True)
-        named = [URIRef(str(g.value)) for g in store.store.named_graphs()]
-        rows = [
-            SourceRow(
-                iri=str(r["source"]),
-                incident=str(r["incidentId"]),
-                source_id=str(r["sourceId"]),
-                graph=str(r.get("graph", "")),
-                flagged=bool(r.get("flag") == Literal(True)),
-            )
-            for r in store.query(rq.text("sources")).rows
-        ]
         allow = bool(config.get("ALLOW_RESTRICTED"))
-        restricted = Restricted.build(rows, config.get("RESTRICTED_SOURCES") or (), allow=allow)
-        graphs = tuple(sorted(g for g in named if str(g) not in restricted.graphs))
-        limits = Limits(
-            timeout=float(config["SPARQL_TIMEOUT"]),
-            cap=int(config["SPARQL_RESULT_CAP"]),
-            workers=int(config["SPARQL_WORKERS"]),
-        )
+        names = tuple(config.get("RESTRICTED_SOURCES") or ())
+        marker = generation(path)
+        store, restricted, graphs = _open(path, names, allow=allow)
         services = cls(
             ctx=ctx,
             path=path,
             store=store,
             restricted=restricted,
             graphs=graphs,
-            runner=SparqlRunner(str(path), limits),
+            runner=SparqlRunner(str(path), _limits(config), marker.marker if marker else ""),
             allow_restricted=allow,
+            generation=marker,
+            answers=Answers(int(config.get("ANSWER_CACHE_BYTES") or 0) // 2),
+            restricted_names=names,
+            check_interval=float(config.get("STORE_CHECK_INTERVAL", 1.0)),
         )
         for r in reports:
             services.memo.get(("report", r.incident), lambda r=r: r)  # type: ignore[misc]
         return services
 
+    def refresh(self) -> bool:
+        """Serve what `kg load` (or `kg check --store`) wrote since the store was opened:
+        open it anew and forget every answer computed from the one before. A stat of the
+        store folder when nothing changed (at most every `check_interval` seconds). True
+        when the store was opened anew."""
+        now = time.monotonic()
+        if now - self._checked < self.check_interval:
+            return False
+        self._checked = now
+        marker = generation(self.path)
+        if marker is None or marker == self.generation:
+            return False  # no folder: a load is swapping it in; look again later
+        with self._refreshing:
+            if marker == self.generation:
+                return False
+            try:
+                store, restricted, graphs = _open(
+                    self.path, self.restricted_names, allow=self.allow_restricted
+                )
+            except (OSError, StoreError) as exc:
+                log.warning("the store changed but could not be opened again: %s", exc)
+                return False
+            self.store, self.restricted, self.graphs = store, restricted, graphs
+            self.memo = Memo(self.memo.size)
+            self.answers.clear()
+            self.generation = marker
+            self.runner.renew(marker.marker)
+            log.warning("the store changed (a new load): serving it from now on")
+        return True
+
     # -- the store ------------------------------------------------------------------
 
     def result(self, name: str, **bindings: Term) -> Result:
-        """Run a view's query (webapp/queries/<name>.rq) with values bound as RDF terms."""
+        """Run a view's query (webapp/queries/<name>.rq) with values bound as RDF terms.
+        A value that cannot be an IRI of the graph (it came from a URL) names nothing: 404."""
+        for value in bindings.values():
+            if isinstance(value, URIRef) and iri_problem(str(value)):
+                raise NotFound("the graph has no resource of that name")
         return self.store.query(rq.text(name), bindings, graphs=self.graphs)
 
     def rows(self, name: str, **bindings: Term) -> list[dict[str, str]]:
@@ -153,12 +190,24 @@ class Services:
 
         return self.memo.get(("report", incident), compute)
 
-    def amended(self, amendments: tuple[str, ...], on: str) -> tuple[Context, list[AnswerWarning]]:
+    def amendments(self, ids: tuple[str, ...]) -> tuple[Amendment, ...]:
+        """The amendments of the knowledge graph with these ids. Only ids: no request
+        names a file the server opens (a drafter's own text comes as an upload)."""
+        return tuple(self._amendment(aid) for aid in ids)
+
+    def _amendment(self, aid: str) -> Amendment:
+        return self.memo.get(("amendment", aid), lambda: kg_amend.resolve_id(aid))
+
+    def amended(
+        self, ids: tuple[str, ...], on: str, upload: Amendment | None = None
+    ) -> tuple[Context, list[AnswerWarning]]:
+        targets = self.amendments(ids) + ((upload,) if upload else ())
+
         def compute() -> tuple[Context, list[AnswerWarning]]:
             with self.reasoning:
-                return api.amended(self.ctx, amendments, on)
+                return api.amended(self.ctx, targets, on)
 
-        return self.memo.get(("amended", amendments, on), compute)
+        return self.memo.get(("amended", ids, _key(upload), on), compute)
 
     def who(
         self, allegation: str, respondent: str, date: str, amendments: tuple[str, ...]
@@ -171,18 +220,66 @@ class Services:
 
         return self.memo.get(("who", allegation, respondent, date, amendments), compute)
 
-    def impact(self, amendments: tuple[str, ...], as_of: str) -> ImpactReport:
+    def impact(
+        self, ids: tuple[str, ...], as_of: str, upload: Amendment | None = None
+    ) -> ImpactReport:
+        targets = self.amendments(ids) + ((upload,) if upload else ())
+
         def compute() -> ImpactReport:
             with self.reasoning:
-                return api.amend_impact(amendments, as_of=as_of, ctx=self.ctx)
+                return api.amend_impact(targets, as_of=as_of, ctx=self.ctx)
 
-        return self.memo.get(("impact", amendments, as_of), compute)
+        return self.memo.get(("impact", ids, _key(upload), as_of), compute)
 
     def warm(self) -> None:
         """Compute what the first visitors would otherwise wait for."""
         for incident in api.incident_cards(self.ctx):
             self.report(incident)
         self.runner.warm()
+
+
+def _open(
+    path: Path, names: tuple[str, ...], *, allow: bool
+) -> tuple[EmbeddedStore, Restricted, tuple[URIRef, ...]]:
+    """The store, read-only; what it restricts; the named graphs pages may see."""
+    store = EmbeddedStore(path, read_only=True)
+    named = [URIRef(str(g.value)) for g in store.store.named_graphs()]
+    rows = [
+        SourceRow(
+            iri=str(r["source"]),
+            incident=str(r["incidentId"]),
+            source_id=str(r["sourceId"]),
+            graph=str(r.get("graph", "")),
+            flagged=bool(r.get("flag") == Literal(True)),
+        )
+        for r in store.query(rq.text("sources")).rows
+    ]
+    restricted = Restricted.build(rows, names, allow=allow)
+    graphs = tuple(sorted(g for g in named if str(g) not in restricted.graphs))
+    return store, restricted, graphs
+
+
+def _limits(config: Mapping[str, Any]) -> Limits:
+    workers = int(config["SPARQL_WORKERS"])
+    per_client = config.get("SPARQL_PER_CLIENT")
+    return Limits(
+        timeout=float(config["SPARQL_TIMEOUT"]),
+        cap=int(config["SPARQL_RESULT_CAP"]),
+        workers=workers,
+        max_bytes=int(config["SPARQL_RESULT_BYTES"]),
+        memory=int(config.get("SPARQL_MEMORY") or 0),
+        queue=int(config["SPARQL_QUEUE"]),
+        queue_wait=float(config["SPARQL_QUEUE_WAIT"]),
+        per_client=int(per_client) if per_client else max(1, workers // 2),
+        cache_bytes=int(config.get("ANSWER_CACHE_BYTES") or 0) // 2,
+    )
+
+
+def _key(upload: Amendment | None) -> str:
+    """An upload is cached by its content (the graph's canonical N-Triples hash)."""
+    if upload is None:
+        return ""
+    return hashlib.sha256(upload.graph.serialize(format="nt").encode()).hexdigest()
 
 
 def services() -> Services:

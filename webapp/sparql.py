@@ -8,7 +8,12 @@
 - without a query: the service description (SPARQL 1.1 Service Description), or a page
   about the endpoint for a browser;
 - updates, LOAD and SERVICE are refused (403) and nothing changes; every query has a
-  time limit and a result cap, and a query past them stops with a clear error.
+  time limit, a result cap in rows or triples and in bytes, and a memory limit, and a
+  query past them stops with a clear error; queries wait for a worker in a short,
+  bounded queue, with a share per client, and are otherwise refused at once (503 or
+  429, with Retry-After);
+- an error is JSON when the client asked for JSON (e.g. SPARQL results as JSON), else
+  plain text; answers are kept until the next load (webapp.sparql_runner).
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
+from werkzeug.http import HTTP_STATUS_CODES
 
 from webapp import protocol, sparql_exec
-from webapp.pages import as_json, header
+from webapp._sparql_worker import size_text
+from webapp.pages import as_json, header, wants_json
 from webapp.protocol import Refused
 from webapp.services import services
 from webapp.sparql_runner import QueryStopped
@@ -107,8 +114,18 @@ def _read() -> tuple[str | None, Params]:
     return queries[0], params
 
 
-def _plain(status: int, message: str) -> Response:
-    return Response(f"error: {message}\n", status=status, mimetype="text/plain")
+def _plain(status: int, message: str, retry_after: int = 0) -> Response:
+    """The error as JSON when the client asked for JSON, else as one line of text."""
+    if wants_json():
+        title = HTTP_STATUS_CODES.get(status, "Error")
+        error = {"status": status, "title": title, "detail": message}
+        response = as_json({"error": error}, status)
+    else:
+        response = Response(f"error: {message}\n", status=status, mimetype="text/plain")
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -131,8 +148,10 @@ def endpoint() -> Response:
             named_uris=params.all("named-graph-uri"),
         )
         outcome = s.runner.run(job)
-    except (Refused, QueryStopped) as stop:
+    except Refused as stop:
         return _plain(stop.status, stop.message)
+    except QueryStopped as stop:
+        return _plain(stop.status, stop.message, stop.retry_after)
     if outcome.kind == "error":
         return _plain(outcome.status, outcome.message)
     response = Response(outcome.body, status=200)
@@ -170,8 +189,9 @@ def service_graph(url: str) -> Graph:
             RDFS.comment,
             Literal(
                 "authority-kg, read-only: updates, LOAD and SERVICE are refused. Each query "
-                f"may run {limits.timeout:g} s and return {limits.cap} rows or triples at "
-                "most. The default graph is the union of the named graphs.",
+                f"may run {limits.timeout:g} s and return {limits.cap} rows or triples and "
+                f"{size_text(limits.max_bytes)} at most. The default graph is the union of "
+                "the named graphs.",
                 lang="en",
             ),
         )
@@ -213,6 +233,9 @@ def _info(s: Any) -> dict[str, Any]:
         "endpoint": request.base_url,
         "timeout": s.runner.limits.timeout,
         "cap": s.runner.limits.cap,
+        "cap_bytes": s.runner.limits.max_bytes,
+        "per_client": s.runner.limits.per_client,
+        "queue_wait": s.runner.limits.queue_wait,
         "graphs": [str(g) for g in s.graphs],
         "withheld": len(s.restricted.graphs),
     }

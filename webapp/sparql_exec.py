@@ -1,5 +1,6 @@
-"""Run SPARQL that users write or choose, with the app's limits, and read the answer back
-as a table for the query page. Every run sees only the app's allowed graphs."""
+"""Run SPARQL that users write or choose, with the app's limits (time, rows or triples,
+bytes), and read the answer back as a table for the query page. Every run sees only the
+app's allowed graphs."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def job(
         result_format=result_format,
         graph_format=graph_format,
         cap=s.runner.limits.cap,
+        max_bytes=s.runner.limits.max_bytes,
         prefixes={k: str(v) for k, v in PREFIXES.items()},
     )
 

@@ -46,7 +46,7 @@ def ask() -> dict[str, Any] | tuple[dict[str, Any], int]:
     allegation = args.get("allegation", "")
     respondent = args.get("respondent", "")
     date = args.get("date", "")
-    chosen = tuple(a for a in args.getlist("amend") if a)
+    chosen = tuple(dict.fromkeys(a for a in args.getlist("amend") if a))
     data: dict[str, Any] = {
         "question": {
             "allegation": allegation,

@@ -476,7 +476,7 @@ def test_endpoint_option_and_variable_choose_a_server(monkeypatch: pytest.Monkey
 def test_an_unreachable_server_is_one_message(unused_port: int) -> None:
     url = f"http://127.0.0.1:{unused_port}/sparql"
     result = kg("--endpoint", url, "query", *IN_FORCE)
-    assert result.exit_code == 2
+    assert result.exit_code == 4  # an unreachable store is a lost resource (the spec)
     assert result.stderr.startswith(f"error: cannot reach {url}")
     assert result.stdout == ""
 

@@ -514,10 +514,6 @@ def _cited(card: Card, source_id: str) -> bool:
     )
 
 
-def _claim_text(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
 def _source_quads(
     card: Card, item: dict[str, Any], codes: CodeIndex, s: URIRef, g: URIRef
 ) -> list[Quad]:

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF
 
 from kg.errors import InputError, InternalError
 from kg.namespaces import AKG, GRAPH, bind_prefixes
@@ -145,14 +144,6 @@ def _cached_union() -> Graph:
     return g
 
 
-def law_graph() -> Graph:
-    """Ontology and law as one graph (the reasoning's input); a fresh copy."""
-    g = Graph()
-    bind_prefixes(g)
-    g += _cached_union()
-    return g
-
-
 def shared_law_graph() -> Graph:
     """The cached union itself: read it, never change it."""
     return _cached_union()
@@ -174,13 +165,6 @@ def amendment_shapes_graph() -> Graph:
     return parse_turtle(data_folder("shapes") / "input" / "amendments.ttl")
 
 
-def meta_shapes_graph() -> Graph:
-    g = Graph()
-    for path in sorted((folder("shapes") / "meta").glob("*.ttl")):
-        parse_turtle(path, g)
-    return g
-
-
 def law_current_to() -> str:
     values = sorted(str(v) for v in _cached_union().objects(None, AKG.lawCurrentTo))
     return values[-1] if values else "unknown"
@@ -188,7 +172,3 @@ def law_current_to() -> str:
 
 def incident_card_paths() -> list[Path]:
     return sorted(folder("incidents").glob("*.yaml"))
-
-
-def is_instance(g: Graph, node: URIRef, cls: URIRef) -> bool:
-    return (node, RDF.type, cls) in g

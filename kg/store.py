@@ -700,7 +700,3 @@ def open_store(*, location: str | None = None, endpoint: str | None = None) -> S
     if url:
         return RemoteStore(url)
     return EmbeddedStore(Path(location).expanduser() if location else default_location())
-
-
-def union_of(rows: Iterable[Row], key: str) -> list[Term]:
-    return [r[key] for r in rows if key in r]

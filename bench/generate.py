@@ -1049,6 +1049,10 @@ def _federal_calls(x: _Incident, table: str, op: Item, demo: Item | None, t: int
         if disclosed in ("true", "false") and x.chance("claim.affiliation"):
             flipped = "false" if disclosed == "true" else "true"
             x.claim(f"{call['id']}.affiliation_disclosed", flipped)
+        # why the dispatcher sent units, where the card says (2-173-020(a), the general bar:
+        # a dispatch in order to help the operation takes part in it)
+        purpose = x.pick("action.purpose.dispatch")
+        helps = federal and purpose == "civil-immigration-enforcement"
         x.add(
             "actions",
             {
@@ -1056,11 +1060,38 @@ def _federal_calls(x: _Incident, table: str, op: Item, demo: Item | None, t: int
                 "kind": "dispatch",
                 "time": x.hhmm(t + x.rng.randint(1, 4)),
                 "in_response_to": call["id"],
+                "purpose": None if purpose == "unstated" else x.field("purpose", purpose),
+                "assists": op["id"] if helps else None,
             },
         )
         calls.append(call)
         t += x.rng.randint(3, 15)
     return calls
+
+
+def _reviews_of_requests(x: _Incident, calls: list[Item], t: int) -> dict[str, str]:
+    """A CPD supervisor's review of a federal agency's request for help, written as its
+    own `review-request` (2-173-020(b): review, and decline a request for civil immigration
+    enforcement); the decision by call id. Units do not answer a declined request."""
+    decisions: dict[str, str] = {}
+    for call in calls:
+        if str(call["caller"]).split(":")[0] not in IMMIGRATION_CALLERS:
+            continue
+        if not x.chance("support.review-request"):
+            continue
+        decision = x.field("decision", x.pick("action.review-decision"))
+        x.add(
+            "actions",
+            {
+                "actor": "CPD:supervisor",
+                "kind": "review-request",
+                "time": x.hhmm(t + x.rng.randint(2, 8)),
+                "in_response_to": call["id"],
+                "decision": decision,
+            },
+        )
+        decisions[str(call["id"])] = str(decision)
+    return decisions
 
 
 def _operation(x: _Incident, agency: str, kind: str, warrant: str, what: str) -> Item:
@@ -1081,6 +1112,7 @@ def _support(
 ) -> list[Item]:
     """CPD actions at a federal operation: crowd or traffic control, perimeters, support."""
     out: list[Item] = []
+    decisions = _reviews_of_requests(x, calls, t)
     t += x.rng.randint(8, 30)
     for _ in range(int(x.pick("action.count.federal-support"))):
         kind = x.pick(kinds)
@@ -1090,12 +1122,16 @@ def _support(
         else:
             assists = x.pick("action.assists.federal-support")
         call = x.rng.choice(calls) if calls and x.chance("operation.cpd-called") else None
+        if call is not None and decisions.get(str(call["id"])) == "declined":
+            call = None  # the request was declined: the units came on their own account
         federal_call = call is not None and str(call["caller"]).split(":")[0] in (
             IMMIGRATION_CALLERS
         )
         reviewed = None
         if federal_call or x.rng.random() < 0.3:
             reviewed = x.field("supervisor_reviewed", x.pick("action.supervisor-reviewed"))
+        if call is not None and str(call["id"]) in decisions:
+            reviewed = None  # the review-request item says it (the shorthand would repeat it)
         in_response_to = None
         if call is not None:
             in_response_to = x.field("in_response_to", str(call["id"]))

@@ -239,12 +239,28 @@ def check_cards(
     header: Header,
     options: Options,
 ) -> list[CheckReport]:
-    """Check cards against the law (given as a graph, already amended if asked).
+    """Check cards against the law (given as a graph, already amended if asked), with
+    the warnings each report carries.
 
     The k-th combination of claims of every card is checked in one SHACL run: the rules
     join only within an incident, so the findings do not depend on which cards are
     checked together, nor on their order (a test proves it).
     """
+    reports = _check(cards, law, shapes, codes, info, header, options)
+    _warn(reports, cards, law, shapes, codes, info, header, options)
+    return reports
+
+
+def _check(
+    cards: Sequence[Card],
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    header: Header,
+    options: Options,
+) -> list[CheckReport]:
+    """The reports of the cards under `law`, without warnings."""
     read = compiled(shapes).reads(law)
     reading_nodes = [
         info.reading(r, cards[0].path if cards else "--reading") for r in options.readings
@@ -286,7 +302,7 @@ def check_cards(
             questions[inc].append((world, asked[inc]))
             if inc not in stated or not world.claims():
                 stated[inc] = (data, validation)
-    reports = [
+    return [
         _report(
             card,
             evals[item_iri(card.id)],
@@ -300,23 +316,23 @@ def check_cards(
         )
         for card in cards
     ]
-    _warn(reports, law, shapes, codes, info, header.law_current_to, options)
-    return reports
 
 
 def _warn(
     reports: list[CheckReport],
+    cards: Sequence[Card],
     law: Graph,
     shapes: Graph,
     codes: CodeIndex,
     info: LawInfo,
-    law_current_to: str,
+    header: Header,
     options: Options,
 ) -> None:
     """Each report's warnings; bills pending on a complaint's date that would change who
-    investigates it (not with --amend: that answer is counterfactual already)."""
+    investigates it, and on the incident's date that would change a finding (not with
+    --amend: that answer is counterfactual already)."""
     for r in reports:
-        r.warnings = warnings.for_report(r, law, info, codes, law_current_to)
+        r.warnings = warnings.for_report(r, law, info, codes, header.law_current_to)
     if options.amendments:
         return
     entries = [(r, c) for r in reports for c in r.competence]
@@ -324,6 +340,20 @@ def _warn(
     for i, ws in sorted(found.items()):
         report = entries[i][0]
         report.warnings += [w for w in ws if w not in report.warnings]
+    for bill in warnings.pending_bills(law):
+        # a bill that changes grants only cannot change a finding: no second run
+        if not bill.touches_norms:
+            continue
+        due = [i for i, r in enumerate(reports) if bill.pending_on(r.as_of)]
+        if not due:
+            continue
+        after = _check([cards[i] for i in due], bill.law, shapes, codes, bill.info, header, options)
+        for i, amended in zip(due, after, strict=True):
+            changed = warnings.findings_changed(reports[i], amended)
+            if changed:
+                w = bill.warning(reports[i].as_of, f" (the findings under {', '.join(changed)})")
+                if w not in reports[i].warnings:
+                    reports[i].warnings.append(w)
 
 
 def _check_assumed(cards: Sequence[Card], assume: Sequence[str]) -> None:

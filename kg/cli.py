@@ -508,7 +508,10 @@ def stats(fmt: str | None) -> None:
         click.echo(f"  {row['kind']:<9} {row['citation'][:40]:<40} {row['status']:<14} {since}")
     click.echo("Investigative powers encoded completely from (law_covered_from):")
     for row in counts["law_covered_from"]:
-        click.echo(f"  {row['respondent']:<22} {row['law_covered_from']} ({row['status']})")
+        limited = f"  [{', '.join(row['allegations'])}]" if row.get("allegations") else ""
+        click.echo(
+            f"  {row['respondent']:<22} {row['law_covered_from']} ({row['status']}){limited}"
+        )
 
 
 @main.command("amend")

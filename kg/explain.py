@@ -168,12 +168,15 @@ def finding(
     if (first.subject, RDF.type, AKG.Incident) in data:
         bound = sorted(codes.notation(a) for a in info.law.objects(norm, AKG.bindsAgency))
         who = f"{' / '.join(bound) or 'the addressee'} in incident {subject_id}"
-    steps: list[Step] = [
-        Step(
-            f"{label} concerns {who}: the norm binds the actor and covers this kind of item.",
-            cite,
-            tuple(f for f in _concern_facts(data, first.subject, codes)),
+    concerns = f"{label} concerns {who}: the norm binds the actor and covers this kind of item."
+    roles = sorted(codes.notation(r) for r in info.law.objects(norm, AKG.bindsRole))
+    if roles and data.value(first.subject, AKG.actorRole) == AKG.Unknown:
+        concerns = (
+            f"{label} concerns {who} only if the actor is a {' or '.join(roles)}: the norm "
+            "binds that role, and the card does not say the actor's role."
         )
+    steps: list[Step] = [
+        Step(concerns, cite, tuple(f for f in _concern_facts(data, first.subject, codes)))
     ]
     own_conditions = set(info.law.objects(norm, AKG.condition))
     weighed = sorted({c.node for r in records for c in r.conditions if c.node in own_conditions})

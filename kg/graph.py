@@ -104,11 +104,15 @@ def stats(ds: Dataset) -> dict[str, Any]:
         (
             {
                 "respondent": str(g.value(g.value(c, AKG.respondentKind), SKOS.notation)),
+                # the allegations a coverage is limited to (none: every other allegation)
+                "allegations": sorted(
+                    str(g.value(a, SKOS.notation)) for a in g.objects(c, AKG.coverageAllegation)
+                ),
                 "law_covered_from": str(g.value(c, AKG.lawCoveredFrom)),
                 "status": str(g.value(c, AKG.encodingStatus)).rsplit("/", 1)[-1],
             }
             for c in g.subjects(RDF.type, AKG.Coverage)
         ),
-        key=lambda r: r["respondent"],
+        key=lambda r: (r["respondent"], r["allegations"]),
     )
     return {"counts": counts, "incomplete": incomplete, "law_covered_from": coverage}

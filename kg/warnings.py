@@ -2,8 +2,9 @@
 
 Each is read from the law graph and the question, never from a verdict: the date asked
 against `law_current_to`; start dates that are a choice within a window
-(`akg:startUncertain`); powers the graph does not encode before a date (`akg:Coverage`);
-bills pending on the date that would change a competence answer; encoding choices an
+(`akg:startUncertain`); powers the graph does not encode before a date (`akg:Coverage`,
+per respondent kind and, where the law says so, per allegation); bills pending on the
+date that would change a competence answer or a finding; encoding choices an
 amendment's effect rests on; readings or claims fixed by the user.
 """
 
@@ -91,30 +92,37 @@ def uncertain_in_force(
     return out
 
 
-def coverage_from(law: Graph, codes: CodeIndex, respondent: str) -> str | None:
-    """The date from which the graph encodes every power over a respondent kind."""
+def coverage_from(
+    law: Graph, codes: CodeIndex, respondent: str, allegation: str | None = None
+) -> str | None:
+    """The date from which the graph encodes every power over a respondent kind (for an
+    allegation that coverages of the kind name, theirs: as the competence shapes read it)."""
     kind = codes.by_scheme.get("respondent", {}).get(respondent)
     if kind is None:
         return None
-    dates = [
-        str(law.value(cov, AKG.lawCoveredFrom))
-        for cov in law.subjects(AKG.respondentKind, kind)
-        if (cov, RDF.type, AKG.Coverage) in law
-    ]
+    covs = [c for c in law.subjects(AKG.respondentKind, kind) if (c, RDF.type, AKG.Coverage) in law]
+    named = codes.by_scheme.get("allegation", {}).get(allegation or "")
+    specific = [c for c in covs if named is not None and (c, AKG.coverageAllegation, named) in law]
+    if not specific:
+        specific = [c for c in covs if law.value(c, AKG.coverageAllegation) is None]
+    dates = [str(law.value(c, AKG.lawCoveredFrom)) for c in specific]
     return min(dates) if dates else None
 
 
 def not_encoded(law: Graph, codes: CodeIndex, entries: Iterable[Competence]) -> list[AnswerWarning]:
     out = []
     for c in entries:
-        covered = coverage_from(law, codes, c.respondent)
+        covered = coverage_from(law, codes, c.respondent, c.allegation)
         in_matrix = c.respondent in codes.by_scheme.get("respondent", {})
         if c.status == "undetermined" or (in_matrix and (covered is None or c.as_of < covered)):
             since = f"from {covered}" if covered else "at no date"
+            what = c.respondent
+            if c.allegation:
+                what = f"{c.allegation} complaints against {c.respondent}"
             out.append(
                 AnswerWarning(
                     "not-encoded",
-                    f"The graph encodes every investigative power over {c.respondent} only "
+                    f"The graph encodes every investigative power over {what} only "
                     f"{since}; on {c.as_of} a power it lacks may exist, so no agency found "
                     "is not a gap and the agencies found may not be all.",
                     c.as_of,
@@ -132,7 +140,30 @@ class Pending:
     law: Graph
     info: LawInfo
 
-    def warning(self, day: str) -> AnswerWarning:
+    def pending_on(self, day: str) -> bool:
+        """Introduced by `day` (to the month, where only the month is known)."""
+        return self.introduced[:7] <= day[:7]
+
+    @property
+    def touches_norms(self) -> bool:
+        """Whether the bill inserts or removes anything but grants of power and the
+        provisions that grant them: the norm rules never read a grant, so a bill that
+        changes grants only cannot change a finding."""
+        g = self.law
+        for change in self.amendment.changes:
+            for node in (*change.inserts, *change.removes):
+                if (node, RDF.type, AKG.Grant) in g:
+                    continue
+                grants = next(g.subjects(AKG.grantedBy, node), None) is not None
+                states = next(g.subjects(AKG.statedIn, node), None) is not None
+                if grants and not states:
+                    continue
+                return True
+        return False
+
+    def warning(self, day: str, what: str = "") -> AnswerWarning:
+        """The warning for an answer on `day` the bill would change (`what`: which part
+        of it, where that helps)."""
         g, a = self.amendment.graph, self.amendment.iri
         notes = " ".join(
             str(g.value(e, RDFS.comment))
@@ -143,7 +174,7 @@ class Pending:
             "pending",
             f"{self.amendment.label} ({self.amendment.id}) was pending on {day} "
             f"({self.amendment.status} as of {g.value(a, AKG.statusDate)}); its outcome is "
-            f"not in the graph, and it would change this answer. {notes}".strip(),
+            f"not in the graph, and it would change this answer{what}. {notes}".strip(),
             self.amendment.id,
         )
 
@@ -159,21 +190,39 @@ def pending_bills(law: Graph) -> list[Pending]:
         hit = _PENDING.get(id(law))
         if hit is not None and hit[0] is law:
             return hit[1]
-        out = []
-        for aid in sorted(amend.known()):
-            a = amend.resolve(aid)
-            if a.status in ("passed", "failed", "tabled"):
-                continue
-            events = [a.graph.value(e, AKG.date) for e in a.graph.objects(a.iri, AKG.statusEvent)]
-            first = min((str(d) for d in events if d is not None), default=None)
-            if first is None:
-                continue
-            amended, _ = amend.apply(law, [a], on=EARLIEST)
-            out.append(Pending(a, first, amended, LawInfo(amended)))
+        out = [
+            bill
+            for aid in sorted(amend.known())
+            if (bill := as_pending(law, amend.resolve(aid))) is not None
+        ]
         if len(_PENDING) > 8:
             _PENDING.clear()
         _PENDING[id(law)] = (law, out)
         return out
+
+
+def as_pending(law: Graph, a: Amendment) -> Pending | None:
+    """An amendment as a pending bill (with `law` as it would be), or None: it passed,
+    failed or was tabled, or no status event dates it (a recommendation, not a bill)."""
+    if a.status in ("passed", "failed", "tabled"):
+        return None
+    events = [a.graph.value(e, AKG.date) for e in a.graph.objects(a.iri, AKG.statusEvent)]
+    first = min((str(d) for d in events if d is not None), default=None)
+    if first is None:
+        return None
+    amended, _ = amend.apply(law, [a], on=EARLIEST)
+    return Pending(a, first, amended, LawInfo(amended))
+
+
+def findings_changed(before: CheckReport, after: CheckReport) -> list[str]:
+    """The provisions whose findings differ between two reports of one card (a finding
+    added, gone, or with another verdict)."""
+
+    def verdicts(r: CheckReport) -> dict[tuple[str, str], str]:
+        return {(f.subject, f.provision): f.verdict for f in r.findings}
+
+    a, b = verdicts(before), verdicts(after)
+    return sorted({key[1] for key in a.keys() | b.keys() if a.get(key) != b.get(key)})
 
 
 def pending_for(
@@ -189,7 +238,7 @@ def pending_for(
             by_day.setdefault(c.as_of, []).append(i)
     for bill in pending_bills(law):
         for day, positions in sorted(by_day.items()):
-            if bill.introduced[:7] > day[:7]:
+            if not bill.pending_on(day):
                 continue
             questions = sorted(
                 {(entries[i].allegation or "", entries[i].respondent) for i in positions}

@@ -292,6 +292,9 @@ def _iris(node: object) -> set[URIRef]:
             stack.extend(vars(n).values())
         elif isinstance(n, dict):
             stack.extend(n.values())
+            # rdflib keeps the translated pattern of an EXISTS inside an expression as an
+            # instance attribute (`graph`), and takes the FILTERs out of the parsed one
+            stack.extend(getattr(n, "__dict__", {}).values())
         elif isinstance(n, (list, tuple, set, frozenset)):
             stack.extend(n)
     return found

@@ -2,22 +2,32 @@
 
 Results are memoised per scenario, so the coverage test and the scenario items share
 one run each.
+
+Besides findings and competence, a scenario may expect warning codes (`warnings:` codes
+the answer must carry, `no_warnings:` codes it must not), and may name test bills
+(`pending_bills:`, files in tests/scenarios/bills/) to weigh as pending besides the
+graph's own, for the `pending` warning on findings (no bill pending today changes a norm).
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import yaml
+from rdflib import Graph
 
-from kg import api
+from kg import amend, api, warnings
 from kg.paths import data_root
-from kg.results import CheckReport, Competence
+from kg.results import AnswerWarning, CheckReport, Competence
 
 HERE = Path(__file__).resolve().parent
+BILLS = HERE / "bills"
 
 
 @dataclass
@@ -50,10 +60,34 @@ def _card_path(s: dict[str, Any], tmp: Path) -> str:
     return str(path)
 
 
+@contextmanager
+def pending_test_bills(names: list[str]) -> Iterator[None]:
+    """The graph's pending bills and these test bills (tests/scenarios/bills/), weighed
+    as pending while the block runs."""
+    if not names:
+        yield
+        return
+    graph_bills = warnings.pending_bills
+
+    def with_test_bills(law: Graph) -> list[warnings.Pending]:
+        extra = [warnings.as_pending(law, amend.read(BILLS / name)) for name in names]
+        return graph_bills(law) + [b for b in extra if b is not None]
+
+    with mock.patch.object(warnings, "pending_bills", with_test_bills):
+        yield
+
+
 def run(path: Path, s: dict[str, Any]) -> Outcome:
     key = f"{path.name}::{s['name']}"
     if key in _CACHE:
         return _CACHE[key]
+    with pending_test_bills(list(s.get("pending_bills", ()))):
+        out = _run(s)
+    _CACHE[key] = out
+    return out
+
+
+def _run(s: dict[str, Any]) -> Outcome:
     out = Outcome()
     if "who" in s:
         q = s["who"]
@@ -71,8 +105,8 @@ def run(path: Path, s: dict[str, Any]) -> Outcome:
                 as_of=s.get("as_of"),
                 readings=tuple(s.get("readings", ())),
                 assume=tuple(s.get("assume", ())),
+                amendments=tuple(s.get("amendments", ())),
             )
-    _CACHE[key] = out
     return out
 
 
@@ -87,11 +121,29 @@ def _matches(actual: dict[str, Any], expected: dict[str, Any]) -> bool:
     return True
 
 
+def _warning_problems(exp: dict[str, Any], got: tuple[AnswerWarning, ...]) -> list[str]:
+    codes = sorted({w.code for w in got})
+    problems = [
+        f"expected a '{code}' warning, got {codes}"
+        for code in exp.get("warnings", [])
+        if code not in codes
+    ]
+    problems += [
+        f"expected no '{code}' warning, got: {[w.message for w in got if w.code == code]}"
+        for code in exp.get("no_warnings", [])
+        if code in codes
+    ]
+    return problems
+
+
 def check_expectations(s: dict[str, Any], out: Outcome) -> list[str]:
     """Every way the outcome differs from the scenario's expectations."""
-    exp = s["expect"]
+    exp = dict(s["expect"])
     problems: list[str] = []
     if out.who is not None:
+        problems += _warning_problems(exp, out.who.warnings)
+        exp.pop("warnings", None)
+        exp.pop("no_warnings", None)
         got = out.who.to_json()
         want = dict(exp)
         agencies = want.pop("agencies", None)
@@ -107,6 +159,7 @@ def check_expectations(s: dict[str, Any], out: Outcome) -> list[str]:
                 f"{[a['provision'] for a in got['agencies']]}"
             )
         return problems
+    problems += _warning_problems(exp, tuple(out.reports[0].warnings))
     report = out.reports[0].to_json()
     for want in exp.get("findings", []):
         found = [

@@ -103,11 +103,13 @@ def _input(f: fmt.Field, codes: CodeIndex, list_name: str | None) -> Input:
     if f.kind == "bool":
         return Input(f.key, _label(f, list_name), "select", ("true", "false") + extra, f.required)
     if f.kind == "actor":
+        # `unknown` as the agency: the actor is not known at all (`caller: unknown`); as the
+        # role, a member of that agency whose role is not known (`CPD:unknown`)
         return Input(
             f.key,
             _label(f, list_name),
             "actor",
-            tuple(codes.notations("agency")),
+            tuple(codes.notations("agency")) + extra,
             f.required,
             ",".join(codes.notations("role")),
         )
@@ -140,7 +142,7 @@ def spec(codes: CodeIndex) -> dict[str, Any]:
             }
             for name in LISTS
         ],
-        "roles": codes.notations("role"),
+        "roles": [*codes.notations("role"), "unknown"],
     }
 
 
@@ -160,6 +162,8 @@ def _value(form: MultiDict[str, str], name: str, f: fmt.Field) -> Any:
     if f.kind == "actor":
         agency = form.get(name + "-agency", "").strip()
         role = form.get(name + "-role", "").strip()
+        if agency == "unknown":
+            return "unknown"
         if agency and role:
             return f"{agency}:{role}"
         return {k: v for k, v in (("agency", agency), ("role", role)) if v} or ""

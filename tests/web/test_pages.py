@@ -293,6 +293,36 @@ def test_check_json_twin(client: FlaskClient) -> None:
     assert verdicts["2-173-020(a)(6)"] == "complies"
 
 
+def test_check_form_takes_unknown_actors_persons_and_events(client: FlaskClient) -> None:
+    """Every part of a card can be entered in the form: an actor not known at all, a
+    member of an agency whose role is not known, persons and events."""
+    page = client.get("/check").get_data(as_text=True)
+    assert 'name="persons-0-description"' in page and 'name="events-0-title"' in page
+    response = client.post(
+        "/check.json",
+        data={
+            "csrf_token": csrf(client),
+            "card-id": "form-unknowns",
+            "card-title": "t",
+            "card-date": "2025-06-04",
+            "calls-0-id": "call1",
+            "calls-0-caller-agency": "unknown",
+            "calls-0-caller-role": "officer",
+            "actions-0-id": "a1",
+            "actions-0-actor-agency": "CPD",
+            "actions-0-actor-role": "unknown",
+            "actions-0-kind": "crowd-control",
+            "events-0-id": "e1",
+            "events-0-title": "a hearing",
+            "events-0-date": "2025-06-10",
+        },
+    )
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert "caller: unknown" in body["yaml"] and "actor: CPD:unknown" in body["yaml"]
+    assert "events:" in body["yaml"]
+
+
 # -- the amendment sandbox ------------------------------------------------------------------
 
 

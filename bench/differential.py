@@ -38,7 +38,7 @@ def _docs(reports: list[Any]) -> dict[str, str]:
 def run(n: int, seed: int) -> dict[str, Any]:
     from kg import api
     from kg.bulk import check_many
-    from kg.check import Options
+    from kg.decide.check import Options
 
     commit = _commit()  # before anything is loaded: the code and law measured
     ctx = api.context()

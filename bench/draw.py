@@ -2,7 +2,7 @@
 testing of the two engines (tests/unit/test_parity.py; `python -m bench.differential`).
 
 Unlike `bench.generate`, which draws realistic incidents from weighted assumptions, this
-draws every field of every item kind the card format defines (`kg.card_format.ITEMS`),
+draws every field of every item kind the card format defines (`kg.cards.format.ITEMS`),
 each value from its code list: actors of every agency code and role (sub-units such as
 CPD-BIA and OIG-PS included), `unknown` wherever a field allows it, `none` references,
 claims on every field a claim may dispute, complete lists, month-only complaint dates.
@@ -19,7 +19,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from kg import card_format as fmt
+from kg.cards import format as fmt
 
 FIRST_DAY = dt.date(2000, 1, 1).toordinal()
 LAST_DAY = dt.date(2026, 1, 31).toordinal()

@@ -52,7 +52,7 @@ def stock_pyshacl(cards: list[Any]) -> list[Any]:
     SPARQL processor), once over the whole graph (law and every incident), with the
     project's step from SHACL results to findings."""
     from kg import api
-    from kg.check import Options, check_cards
+    from kg.decide.check import Options, check_cards
     from kg.reasoning.reference import stock_sparql
 
     ctx = api.context()
@@ -65,7 +65,7 @@ def stock_pyshacl(cards: list[Any]) -> list[Any]:
 def bulk(cards: list[Any], workers: int, engine: str | None = None) -> list[Any]:
     from kg import api
     from kg.bulk import check_many
-    from kg.check import Options
+    from kg.decide.check import Options
 
     ctx = api.context()
     return [
@@ -165,7 +165,7 @@ def _child_growth(n: int) -> None:
     api.context()
     from bench.generate import as_cards, generate_cards
     from kg.bulk import check_many
-    from kg.check import Options
+    from kg.decide.check import Options
 
     workers = os.cpu_count() or 1
     with TreeMemory() as memory:

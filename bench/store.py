@@ -38,11 +38,12 @@ def write_nquads(n: int, path: Path, seed: int = 1) -> int:
     import pyoxigraph as ox
 
     from bench.generate import as_cards, generate_cards
-    from kg import api, build
+    from kg import api
     from kg.bulk import check_many
-    from kg.cards import card_quads
-    from kg.check import Options
-    from kg.store import to_ox
+    from kg.cards.rdf import card_quads
+    from kg.decide.check import Options
+    from kg.store import build
+    from kg.terms import to_ox
 
     ctx = api.context()
 
@@ -69,8 +70,8 @@ def write_nquads(n: int, path: Path, seed: int = 1) -> int:
 def saved_queries() -> dict[str, str]:
     """Every saved query, its parameters bound to the examples in its header."""
     from kg import api
-    from kg.queries import bind, catalog
-    from kg.store import bind_values
+    from kg.store.queries import bind, catalog
+    from kg.store.sparql import bind_values
 
     codes = api.context().codes
     out = {}
@@ -166,7 +167,7 @@ def measure(nquads: Path, trig: Path, repeat: int = 3, cap: float = 30) -> dict[
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from kg.store import EmbeddedStore
+    from kg.store.embedded import EmbeddedStore
 
     queries = saved_queries()
     out: dict[str, Any] = {}

@@ -16,8 +16,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 from rdflib.term import Node
 
-from kg import load
-from kg.lawinfo import RANK, tail
+from kg.law import load
+from kg.law.info import RANK, tail
 from kg.namespaces import AKG
 
 ELI_PART = URIRef("http://data.europa.eu/eli/ontology#is_part_of")

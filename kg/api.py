@@ -13,14 +13,14 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from kg import amend, load
-from kg import warnings as warns
-from kg.cards import Card, read_card
-from kg.check import Options, check_cards
-from kg.competence import who as who_query
+from kg.cards.read import Card, read_card
 from kg.context import Context, amended, baseline
+from kg.decide import warnings as warns
+from kg.decide.check import Options, check_cards
+from kg.decide.competence import who as who_query
+from kg.decide.impact import ImpactReport, impact
 from kg.errors import InputError
-from kg.impact import ImpactReport, impact
+from kg.law import amend, load
 from kg.results import AnswerWarning, CheckReport, Competence
 
 __all__ = ["Context", "amended", "context"]
@@ -63,14 +63,15 @@ def resolve_card(target: str, ctx: Context) -> Card:
 
 
 def valid_date(value: str, option: str) -> str:
+    """`value` if it is a day written YYYY-MM-DD; else InputError naming `option` (a CLI
+    option or a form field; long values are shown cut to 40 characters)."""
     try:
         datetime.date.fromisoformat(value)
+        ok = len(value) == 10
     except ValueError:
-        raise InputError(
-            option, f"'{value}' is not a date", "write YYYY-MM-DD", field=option
-        ) from None
-    if len(value) != 10:
-        raise InputError(option, f"'{value}' is not a date", "write YYYY-MM-DD", field=option)
+        ok = False
+    if not ok:
+        raise InputError(option, f"'{value[:40]}' is not a date", "write YYYY-MM-DD", field=option)
     return value
 
 
@@ -167,6 +168,26 @@ def incident_set(targets: tuple[str, ...], ctx: Context) -> list[Card]:
     return cards
 
 
+def valid_question(
+    ctx: Context, allegation: str, respondent: str, date: str, *, prefix: str = "--"
+) -> None:
+    """The checks of a who-question, one message for the first problem. The CLI names its
+    options (`--date`), the web app its form fields (`prefix=""`: `date`)."""
+    valid_date(date, f"{prefix}date")
+    for scheme, value, kind in (
+        ("allegation", allegation, "an allegation code"),
+        ("respondent", respondent, "a respondent kind"),
+    ):
+        known = ctx.codes.notations(scheme)
+        if value not in known:
+            raise InputError(
+                f"{prefix}{scheme}",
+                f"'{value}' is not {kind}",
+                f"use one of: {', '.join(known)}",
+                field=f"{prefix}{scheme}",
+            )
+
+
 def who(
     *,
     allegation: str,
@@ -176,21 +197,7 @@ def who(
     ctx: Context | None = None,
 ) -> Competence:
     ctx = ctx or context()
-    valid_date(date, "--date")
-    if allegation not in ctx.codes.notations("allegation"):
-        raise InputError(
-            "--allegation",
-            f"'{allegation}' is not an allegation code",
-            f"use one of: {', '.join(ctx.codes.notations('allegation'))}",
-            field="--allegation",
-        )
-    if respondent not in ctx.codes.notations("respondent"):
-        raise InputError(
-            "--respondent",
-            f"'{respondent}' is not a respondent kind",
-            f"use one of: {', '.join(ctx.codes.notations('respondent'))}",
-            field="--respondent",
-        )
+    valid_question(ctx, allegation, respondent, date)
     nodes = ctx.info.fixed_readings(readings)
     answer = who_query(
         ctx.law,

@@ -1,7 +1,7 @@
 """Checking many incidents: in batches, on every core, or on a Dask cluster.
 
 The unit of work is a batch of cards (`BATCH` by default). A batch is checked with
-`kg.check.check_cards` exactly as a single card would be (the rules only join within
+`kg.decide.check.check_cards` exactly as a single card would be (the rules only join within
 an incident, so a card's findings do not depend on its batch: a test proves it), so
 time grows linearly with the number of incidents and memory is bounded by a batch.
 
@@ -34,9 +34,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kg.cards import Card, read_card
-from kg.check import Options, check_cards
+from kg.cards.read import Card, read_card
 from kg.context import Context, Payload, from_payload, payload
+from kg.decide.check import Options, check_cards
 from kg.errors import InputError, InternalError
 from kg.results import CheckReport
 

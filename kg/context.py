@@ -16,10 +16,10 @@ from functools import lru_cache
 
 from rdflib import Graph
 
-from kg import amend, load
-from kg import warnings as warns
-from kg.codes import CodeIndex
-from kg.lawinfo import LawInfo
+from kg.decide import warnings as warns
+from kg.law import amend, load
+from kg.law.codes import CodeIndex
+from kg.law.info import LawInfo
 from kg.results import AnswerWarning, Header
 from kg.version import __version__
 

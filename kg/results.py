@@ -1,7 +1,7 @@
 """The answers: findings and competence entries, as plain data (the JSON contract).
 
 Field names follow ../shared/spec/check-report.md; `to_json()` gives exactly that
-shape. Nothing here computes anything: `kg.check` and `kg.competence` build these.
+shape. Nothing here computes anything: `kg.decide.check` and `kg.decide.competence` build these.
 """
 
 from __future__ import annotations

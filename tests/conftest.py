@@ -96,7 +96,9 @@ def scratch_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Vi
 @pytest.fixture(scope="session")
 def analyst_data() -> tuple[Any, Any]:
     """What `kg load` and `kg check --all --store` write: (store dataset, determinations)."""
-    from kg import api, build, load
+    from kg import api
+    from kg.law import load
+    from kg.store import build
 
     ctx = api.context()
     reports = api.check([str(p) for p in load.incident_card_paths()])
@@ -108,7 +110,8 @@ def analyst_store(request: pytest.FixtureRequest, analyst_data: tuple[Any, Any])
     """A store holding what `kg load` and `kg check --all --store` write: the law, the
     incidents, the competence matrix and the determinations. Embedded: in memory;
     virtuoso: loaded through the SPARQL 1.1 Protocol and the Graph Store Protocol."""
-    from kg.store import EmbeddedStore, RemoteStore
+    from kg.store.embedded import EmbeddedStore
+    from kg.store.remote import RemoteStore
 
     store: Any
     if request.param == "virtuoso":

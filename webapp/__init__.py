@@ -34,7 +34,7 @@ Configuration (all optional):
   `MAX_CONTENT_LENGTH` (default 1 MB: the largest form or upload accepted).
 
 This module imports nothing heavy at import time: the SPARQL worker processes import
-`webapp._sparql_worker` and should not pay for Flask and the reasoner.
+`webapp.sparql.worker` and should not pay for Flask and the reasoner.
 """
 
 from __future__ import annotations
@@ -74,13 +74,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask import Flask
 
-    from webapp import (
+    from webapp import http as pages
+    from webapp.services import Services
+    from webapp.views import (
         agencies,
         amend,
         check,
         home,
         incidents,
-        pages,
         provisions,
         query,
         resources,
@@ -88,7 +89,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         system,
         who,
     )
-    from webapp.services import Services
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)

@@ -1,4 +1,4 @@
-"""The SPARQL the views use: one .rq file per question in webapp/queries/.
+"""The SPARQL the views use: one .rq file per question in webapp/page_queries/.
 
 Views never write SPARQL: they name a file here and pass values, which the store binds
 as RDF terms (a VALUES block), never as text.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-FOLDER = Path(__file__).resolve().parent / "queries"
+FOLDER = Path(__file__).resolve().parent / "page_queries"
 
 
 @cache

@@ -2,7 +2,7 @@
 runner, what is restricted, and small caches of answers that need the reasoner.
 
 The store is opened read-only. If it is empty it is built first, exactly as `kg load`
-builds it (kg.build.store_dataset), and if it holds no determinations they are added
+builds it (kg.store.build.store_dataset), and if it holds no determinations they are added
 as `kg check --all --store` adds them, so the provision pages can say where a
 provision decided something.
 """
@@ -23,18 +23,22 @@ from flask import current_app
 from rdflib import Literal, URIRef
 from werkzeug.exceptions import NotFound
 
-from kg import amend as kg_amend
-from kg import api, build
-from kg.amend import Amendment
+from kg import api
 from kg.context import Context
-from kg.impact import ImpactReport
+from kg.decide.impact import ImpactReport
+from kg.errors import StoreError
+from kg.law import amend as kg_amend
+from kg.law.amend import Amendment
 from kg.results import AnswerWarning, CheckReport, Competence
-from kg.store import EmbeddedStore, Result, StoreError, Term, default_location
+from kg.store import build
+from kg.store.base import Result
+from kg.store.embedded import EmbeddedStore, default_location
+from kg.terms import Term
 from webapp import rq
 from webapp.cache import Answers, Generation, generation
 from webapp.links import iri_problem
 from webapp.restricted import Restricted, SourceRow
-from webapp.sparql_runner import Limits, SparqlRunner
+from webapp.sparql.runner import Limits, SparqlRunner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -171,7 +175,7 @@ class Services:
     # -- the store ------------------------------------------------------------------
 
     def result(self, name: str, **bindings: Term) -> Result:
-        """Run a view's query (webapp/queries/<name>.rq) with values bound as RDF terms.
+        """Run a view's query (webapp/page_queries/<name>.rq) with values bound as RDF terms.
         A value that cannot be an IRI of the graph (it came from a URL) names nothing: 404."""
         for value in bindings.values():
             if isinstance(value, URIRef) and iri_problem(str(value)):

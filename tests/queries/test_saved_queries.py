@@ -28,12 +28,14 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.query import Result as SparqlResult
 
-from kg import api, queries
+from kg import api
 from kg.cli import main
 from kg.namespaces import AKG, INC, LAW
 from kg.results import Competence
-from kg.store import EmbeddedStore, bind_values
-from kg.store import Result as StoreResult
+from kg.store import queries
+from kg.store.base import Result as StoreResult
+from kg.store.embedded import EmbeddedStore
+from kg.store.sparql import bind_values
 from tests.conftest import kg
 
 GOLDEN = Path(__file__).parent / "golden"

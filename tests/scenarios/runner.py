@@ -22,7 +22,9 @@ from unittest import mock
 import yaml
 from rdflib import Graph
 
-from kg import amend, api, warnings
+from kg import api
+from kg.decide import warnings
+from kg.law import amend
 from kg.paths import data_root
 from kg.results import AnswerWarning, CheckReport, Competence
 

@@ -10,8 +10,9 @@ import pytest
 import yaml
 from rdflib.compare import to_isomorphic
 
-from kg import amend, api
+from kg import api
 from kg.errors import InputError
+from kg.law import amend
 from kg.namespaces import AKG
 from tests.conftest import CARDS, JUNE4, ROOT, determination, kg
 from tests.scenarios import runner

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 
 from bench.store import measure, saved_queries, write_nquads, write_trig
-from kg.queries import catalog
-from kg.store import EmbeddedStore
+from kg.store.embedded import EmbeddedStore
+from kg.store.queries import catalog
 
 
 def test_every_saved_query_is_benchmarked_with_its_required_parameters_bound() -> None:

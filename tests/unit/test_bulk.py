@@ -12,7 +12,7 @@ import yaml
 
 from kg import api
 from kg.bulk import check_many
-from kg.check import Options
+from kg.decide.check import Options
 from tests.conftest import CARDS, JUNE4, kg
 from tests.scenarios import runner
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kg import api
-from kg.cards import card_quads, read_card
+from kg.cards.rdf import card_quads
+from kg.cards.read import read_card
 from kg.errors import InputError
 from kg.namespaces import AKG
 from tests.conftest import CARDS, JUNE4, kg

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kg import api
-from kg.check import Options, check_cards
+from kg.decide.check import Options, check_cards
 from kg.reasoning.compile import UnsupportedShapes, compile_shapes
 from tests.unit.test_parity import answers
 

@@ -20,16 +20,10 @@ import pytest
 import yaml
 from rdflib import RDF, URIRef
 
-from bench.generate import (
-    as_cards,
-    generate_cards,
-    load_assumptions,
-    main,
-    write_cards,
-)
+from bench.generate import as_cards, generate_cards, load_assumptions, main, write_cards
 from kg import api
-from kg.cards import read_card
-from kg.check import Options, check_cards
+from kg.cards.read import read_card
+from kg.decide.check import Options, check_cards
 from kg.namespaces import AKG
 from kg.results import CheckReport
 

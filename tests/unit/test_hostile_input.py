@@ -32,10 +32,12 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS, XSD
 
-from kg import amend, api, card_format
-from kg._card_yaml import LIMITS
-from kg.cards import Card, read_card
+from kg import api
+from kg.cards import format as card_format
+from kg.cards.read import Card, read_card
+from kg.cards.yaml_reader import LIMITS
 from kg.errors import InputError
+from kg.law import amend
 from kg.namespaces import AKG
 from tests.conftest import CARDS, JUNE4, ROOT, kg
 
@@ -478,7 +480,7 @@ def test_every_amendment_of_the_graph_and_the_template_meet_the_shapes() -> None
 
 
 def test_the_shapes_list_every_change_type_and_bill_status() -> None:
-    from kg import load
+    from kg.law import load
 
     shapes = load.amendment_shapes_graph()
     codes = Graph()
@@ -625,7 +627,7 @@ def test_a_binary_query_file_is_bad_input(content: bytes, needle: str, tmp_path:
 
 
 def test_the_saved_queries_pass_the_read_only_check() -> None:
-    from kg import queries
+    from kg.store import queries
 
     saved = queries.catalog()
     assert saved
@@ -668,7 +670,8 @@ def test_a_killed_load_leaves_nothing_the_next_load_does_not_remove(tmp_path: Pa
 
 
 def test_the_next_load_keeps_a_running_load_and_restores_a_lost_store(tmp_path: Path) -> None:
-    from kg.store import EmbeddedStore, StoreError
+    from kg.errors import StoreError
+    from kg.store.embedded import EmbeddedStore
 
     store = tmp_path / "store"
     EmbeddedStore(store).replace_all_from(b"<urn:a> <urn:b> <urn:c> <urn:g> .\n")

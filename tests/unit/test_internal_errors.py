@@ -7,8 +7,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from kg import api
-from kg.check import Options, check_cards
-from kg.competence import who
+from kg.decide.check import Options, check_cards
+from kg.decide.competence import who
 from kg.errors import InternalError
 from tests.conftest import JUNE4, kg
 

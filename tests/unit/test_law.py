@@ -7,7 +7,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg import load
+from kg.law import load
 from kg.namespaces import AKG, LAW
 from kg.paths import folder
 

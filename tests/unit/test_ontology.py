@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.ontology_check import check_consistency, java_available
+from kg.law.consistency import check_consistency, java_available
 from kg.version import __version__
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -22,14 +22,15 @@ import yaml
 
 from bench.draw import draw_cards
 from bench.generate import dump_card
-from kg import amend, api
-from kg.build import matrix_intervals
+from kg import api
 from kg.bulk import check_many
-from kg.cards import Card, read_card
-from kg.check import Options
-from kg.competence import matrix
+from kg.cards.read import Card, read_card
 from kg.context import Context
+from kg.decide.check import Options
+from kg.decide.competence import matrix
+from kg.law import amend
 from kg.results import CheckReport
+from kg.store.build import matrix_intervals
 from tests.conftest import CARDS, JUNE4, ROOT
 from tests.scenarios import runner
 

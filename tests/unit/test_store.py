@@ -19,22 +19,14 @@ import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg import api, build, queries
-from kg.errors import InputError
+from kg import api
+from kg.errors import InputError, StoreError
 from kg.namespaces import GRAPH
-from kg.store import (
-    STAGING,
-    EmbeddedStore,
-    RemoteStore,
-    StoreError,
-    Term,
-    chunked,
-    default_location,
-    from_ox,
-    open_store,
-    remote_bnode,
-    remote_literal,
-)
+from kg.store import build, queries
+from kg.store.connect import open_store
+from kg.store.embedded import EmbeddedStore, default_location
+from kg.store.remote import STAGING, RemoteStore, chunked, remote_bnode, remote_literal
+from kg.terms import Term, from_ox
 from tests.conftest import STORES, kg
 
 CHAPTER = "https://w3id.org/authority-kg/law/mcc/ch-2-173"

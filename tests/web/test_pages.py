@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 from werkzeug.datastructures import MultiDict
 
-from kg import queries
+from kg.store import queries
 from tests.web.conftest import JUNE4, csrf, json_of, text
 
 WHO = "/who?allegation=welcoming-city-violation&respondent=CPD:officer&date=2025-06-04"
@@ -150,7 +150,7 @@ def test_who_from_the_matrix_needs_no_reasoner(app: Flask, monkeypatch: pytest.M
 
     monkeypatch.setattr(services, "who", refuse)
     monkeypatch.setattr(services, "memo", type(services.memo)())
-    from webapp import answers
+    from webapp.data import who as answers
 
     answer, _, where = answers.competence(
         services, "excessive-force", "CPD:officer", "2024-05-01", ()
@@ -210,7 +210,8 @@ def test_search_finds_each_kind(client: FlaskClient) -> None:
 
 
 def _example_form(client: FlaskClient) -> list[tuple[str, str]]:
-    from webapp import card_form, incident_data
+    from webapp.data import card_form
+    from webapp.data import incidents as incident_data
 
     app = client.application
     with app.app_context():

@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 
 from kg import api
-from kg.competence import matrix
-from webapp.answers import from_matrix
+from kg.decide.competence import matrix
+from webapp.data.who import from_matrix
 
 
 @pytest.mark.parametrize("date", ["2016-06-01", "2018-03-01", "2025-06-04"])

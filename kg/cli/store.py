@@ -1,0 +1,236 @@
+"""The store's commands: `kg load`, `kg query`, `kg export`, `kg stats`, `kg serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg import api
+from kg.cli.group import default_format, emit_json, input_errors, main
+from kg.errors import InputError, StoreError, StoreUnreachable
+from kg.store.base import Store
+from kg.version import __version__
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["trig", "ttl", "jsonld", "nquads"]),
+    default="trig",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@input_errors
+def export(fmt: str, output: Path | None) -> None:
+    """Write the whole graph: ontology, law and incidents (one named graph per source)."""
+    from kg.store import graph
+
+    ds = graph.full_dataset(api.context())
+    rdf_format = {"ttl": "turtle", "jsonld": "json-ld"}.get(fmt, fmt)
+    if fmt == "ttl":
+        text = graph.union(ds).serialize(format="turtle")
+    else:
+        text = ds.serialize(format=rdf_format)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]))
+@input_errors
+def stats(fmt: str | None) -> None:
+    """Count what the graph holds; list provisions whose encoding is incomplete."""
+    from kg.store import graph
+
+    fmt = fmt or default_format()
+    ctx = api.context()
+    counts = graph.stats(graph.full_dataset(ctx))
+    if fmt == "json":
+        emit_json({**ctx.header.to_json(), **counts})
+        return
+    click.echo(f"authority-kg {__version__}; law current to {ctx.header.law_current_to}")
+    for key, value in counts["counts"].items():
+        click.echo(f"  {key:<22} {value}")
+    click.echo("Encoded only in part (provisions, norms, grants; status; in force since):")
+    for row in counts["incomplete"]:
+        since = (row["since"] or "start not recorded") + (
+            " (uncertain)" if row["start_uncertain"] else ""
+        )
+        click.echo(f"  {row['kind']:<9} {row['citation'][:40]:<40} {row['status']:<14} {since}")
+    click.echo("Investigative powers encoded completely from (law_covered_from):")
+    for row in counts["law_covered_from"]:
+        limited = f"  [{', '.join(row['allegations'])}]" if row.get("allegations") else ""
+        click.echo(
+            f"  {row['respondent']:<22} {row['law_covered_from']} ({row['status']}){limited}"
+        )
+
+
+def store_for(click_ctx: click.Context, *, build_if_empty: bool) -> Store:
+    from kg.store.connect import open_store
+
+    opts = click_ctx.find_root().obj or {}
+    store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
+    if build_if_empty and store.is_empty():
+        click.echo(f"building the store at {store.name} (first use)", err=True)
+        _load(store)
+    return store
+
+
+def _load(store: Store) -> dict[str, int]:
+    from kg.store import build
+
+    ds = build.store_dataset(api.context())
+    try:
+        store.replace_all(ds)
+    except StoreUnreachable:
+        raise
+    except StoreError as exc:
+        raise InputError(store.name, str(exc), "fix the cause and run kg load again") from None
+    graphs = [g for g in ds.graphs() if len(g)]
+    return {"graphs": len(graphs), "triples": sum(len(g) for g in graphs)}
+
+
+@main.command("load")
+@click.pass_context
+@input_errors
+def load_command(click_ctx: click.Context) -> None:
+    """Build the store from the ontology, the law and the incidents (atomically)."""
+    from kg.store.connect import open_store
+
+    opts = click_ctx.find_root().obj or {}
+    store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
+    try:
+        counts = _load(store)
+    finally:
+        _close(store)
+    click.echo(
+        f"loaded {counts['triples']} triples in {counts['graphs']} named graphs into {store.name}"
+    )
+
+
+@main.command("query")
+@click.argument("target", required=False)
+@click.option("--param", "params", multiple=True, help="name=value (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--list", "list_saved", is_flag=True, help="List the saved queries.")
+@click.pass_context
+@input_errors
+def query_command(
+    click_ctx: click.Context,
+    target: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    list_saved: bool,
+) -> None:
+    """Run a SPARQL query: a saved query's name, a .rq file, or - (standard input)."""
+    from kg.store import queries
+
+    if list_saved or not target:
+        for q in queries.catalog().values():
+            args = " ".join(
+                f"[--param {p.name}=<{p.type}>]" if p.optional else f"--param {p.name}=<{p.type}>"
+                for p in q.params
+            )
+            click.echo(f"{q.name:<32} {q.title}" + (f"\n{'':<32} {args}" if args else ""))
+        return
+    saved = queries.resolve(target)
+    queries.check_read_only(saved)  # before any store opens: nothing is built or fetched
+    bindings = queries.bind(saved, queries.parse_params(params), api.context().codes)
+    store = store_for(click_ctx, build_if_empty=True)
+    try:
+        result = store.query(saved.text, bindings)
+    except InputError as err:
+        raise InputError(saved.path, err.problem, err.fix, line=err.line, field=err.field) from None
+    finally:
+        _close(store)
+    click.echo(queries.render(result, fmt), nl=False)
+
+
+def _close(store: Store) -> None:
+    """Release the embedded store's lock as soon as a command is done with it."""
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--allow-restricted",
+    is_flag=True,
+    help="Also serve facts that rest only on restricted sources.",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=int,
+    help="Request threads for the pages (/sparql gets its own, for its workers and queue).",
+)
+@click.option(
+    "--sparql-timeout",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds a SPARQL query may run.",
+)
+@click.option(
+    "--result-cap",
+    default=10000,
+    show_default=True,
+    type=int,
+    help="Rows or triples a SPARQL query may return.",
+)
+@click.pass_context
+@input_errors
+def serve_command(
+    click_ctx: click.Context,
+    host: str,
+    port: int,
+    allow_restricted: bool,
+    threads: int,
+    sparql_timeout: float,
+    result_cap: int,
+) -> None:
+    """Serve the lookup page and the SPARQL endpoint (/sparql) on the embedded store."""
+    import waitress
+
+    from webapp import create_app
+
+    opts = click_ctx.find_root().obj or {}
+    if opts.get("endpoint"):
+        raise InputError(
+            "--endpoint",
+            "kg serve serves the embedded store, not a remote SPARQL server",
+            "drop --endpoint (and unset KG_ENDPOINT); query the remote server directly",
+        )
+    app = create_app(
+        {
+            "STORE_DIR": opts.get("store_dir"),
+            "ALLOW_RESTRICTED": allow_restricted,
+            "SPARQL_TIMEOUT": sparql_timeout,
+            "SPARQL_RESULT_CAP": result_cap,
+            "PAGE_THREADS": threads,
+        }
+    )
+    app.extensions["kg"].warm()
+    click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); stop with Ctrl-C", err=True)
+    # the pages' threads, plus those /sparql may hold (its workers and queue)
+    threads = int(app.config["SERVER_THREADS"])
+    waitress.serve(app, host=host, port=port, threads=threads, ident="authority-kg")

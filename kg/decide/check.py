@@ -1,0 +1,379 @@
+"""Check incidents: run the shapes over the law and the facts, and build findings.
+
+For each combination of disputed facts (see `kg.decide.worlds`) the card's facts are added to
+the law, the SHACL rules derive an evaluation for every (subject, norm, reading) the
+law concerns, and the constraint shapes report each one's verdict. A finding gathers
+the verdicts of one (subject, norm) across readings and claims: one verdict where they
+agree, `contested` (with what it depends on) where they do not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from kg.cards.rdf import card_quads, item_iri
+from kg.cards.read import Card
+from kg.decide import explain, warnings
+from kg.decide.competence import Question, competence_entries, read_candidates
+from kg.decide.evaluation import Evaluation, Outcome
+from kg.decide.worlds import World, worlds
+from kg.errors import InputError, InternalError
+from kg.law.codes import CodeIndex
+from kg.law.info import LawInfo
+from kg.namespaces import AKG, INC, SHAPES
+from kg.reasoning.compile import compiled
+from kg.reasoning.dispatch import validate
+from kg.reasoning.results import RUN, Result, Validation
+from kg.results import CheckReport, Finding, Header
+
+VERDICT_OF_NODE = {
+    AKG.Violates: "violates",
+    AKG.Complies: "complies",
+    AKG.Undetermined: "undetermined",
+}
+VERDICT_OF_SHAPE = {
+    SHAPES.NormBroken: "violates",
+    SHAPES.NormComplied: "complies",
+    SHAPES.NormUndetermined: "undetermined",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    as_of: str | None = None
+    readings: tuple[str, ...] = ()
+    assume: tuple[str, ...] = ()
+    amendments: tuple[str, ...] = ()
+    engine: str | None = None
+
+
+def run_graph(
+    law: Graph,
+    facts: Iterable[tuple[Node, Node, Node, Node]],
+    *,
+    as_of: dict[URIRef, str],
+    fixed_as_of: bool,
+    readings: Sequence[URIRef],
+) -> Graph:
+    """The facts of one run and its settings (the law is added by the engine)."""
+    data = Graph()
+    for quad in facts:
+        data.add((quad[0], quad[1], quad[2]))
+    run_node = RUN
+    data.add((run_node, RDF.type, AKG.Run))
+    for r in readings:
+        data.add((run_node, AKG.fixedReading, r))
+    for incident, day in as_of.items():
+        data.add((incident, AKG.asOf, Literal(day, datatype=XSD.date)))
+        if fixed_as_of:
+            data.add((incident, AKG.asOfFixed, Literal(True)))
+    return data
+
+
+def _iri(g: Graph, s: Node | None, p: URIRef) -> URIRef:
+    value = g.value(s, p)
+    assert isinstance(value, URIRef), f"{s} has no IRI value for {p}"
+    return value
+
+
+def _items_used(data: Graph, res: Node) -> tuple[URIRef, ...]:
+    """The incident items a condition result read: the subject, and items it reached."""
+    found = set(data.objects(res, AKG.observedItem)) | set(data.objects(res, AKG.observedValue))
+    return tuple(sorted(i for i in found if isinstance(i, URIRef) and str(i).startswith(str(INC))))
+
+
+def _outcome_name(node: Node | None) -> str:
+    if node == AKG.Holds:
+        return "holds"
+    return "fails" if node == AKG.Fails else "undetermined"
+
+
+def read_evaluations(
+    data: Graph, results: list[Result], worlds_of: dict[URIRef, World], codes: CodeIndex
+) -> list[Evaluation]:
+    """The evaluations of a run, each tagged with the world its incident was run in."""
+    evals: dict[Node | None, Evaluation] = {}
+    for e in data.subjects(RDF.type, AKG.Evaluation):
+        assert isinstance(e, URIRef)
+        readings = sorted(
+            (r for r in data.objects(e, AKG.evalReading) if isinstance(r, URIRef)), key=str
+        )
+        verdict = data.value(e, AKG.verdict)
+        if not isinstance(verdict, URIRef) or verdict not in VERDICT_OF_NODE:
+            raise InternalError(f"no rule gave a verdict for the evaluation <{e}>")
+        evals[e] = Evaluation(
+            subject=_iri(data, e, AKG.evalSubject),
+            norm=_iri(data, e, AKG.evaluates),
+            readings=tuple(readings),
+            world=worlds_of.get(_iri(data, e, AKG.inIncident), World(())),
+            incident=_iri(data, e, AKG.inIncident),
+            verdict=VERDICT_OF_NODE[verdict],
+        )
+    for r in results:
+        ev = evals.get(r.focus)
+        if ev is None or r.shape not in VERDICT_OF_SHAPE:
+            continue
+        if VERDICT_OF_SHAPE[r.shape] != ev.verdict:
+            raise InternalError(
+                f"the shape <{r.shape}> reports {VERDICT_OF_SHAPE[r.shape]} for <{r.focus}>, "
+                f"whose derived verdict is {ev.verdict}"
+            )
+        if ev.verdict == "undetermined" and r.value is not None:
+            ev.missing.add(str(r.value))
+    for ev, res in _results_for(data, AKG.ConditionResult, evals):
+        ev.conditions.append(
+            Outcome(
+                node=_iri(data, res, AKG.condition),
+                outcome=_outcome_name(data.value(res, AKG.outcome)),
+                missing=tuple(sorted(str(m) for m in data.objects(res, AKG.missing))),
+                facts=explain.observed_facts(data, res, codes),
+                items=_items_used(data, res),
+            )
+        )
+    for ev, res in _results_for(data, AKG.ExceptionResult, evals):
+        ev.exceptions.append(
+            Outcome(
+                node=_iri(data, res, AKG.exception),
+                outcome=_outcome_name(data.value(res, AKG.outcome)),
+            )
+        )
+    for ev in evals.values():  # a stable order, whatever the engine's
+        ev.conditions.sort(key=lambda o: str(o.node))
+        ev.exceptions.sort(key=lambda o: str(o.node))
+    return list(evals.values())
+
+
+def _results_for(
+    data: Graph, kind: URIRef, evals: dict[Node | None, Evaluation]
+) -> Iterator[tuple[Evaluation, Node]]:
+    """The condition or exception results of `kind`, each with the evaluation it is for."""
+    for res in data.subjects(RDF.type, kind):
+        ev = evals.get(data.value(res, AKG.forEvaluation))
+        if ev is not None:
+            yield ev, res
+
+
+def _depends_on(records: list[Evaluation], info: LawInfo) -> tuple[str, ...]:
+    out = [f"reading:{info.reading_id(r)}" for r in explain.readings_that_matter(records)]
+    claims: set[str] = set()
+    for a in records:
+        for about, cid in a.world.choices:
+            if cid is None or cid in claims:
+                continue
+            if any(
+                b.readings == a.readings
+                and b.verdict != a.verdict
+                and b.world.choice(about) is None
+                and a.world.differs_only_in(b.world, about)
+                for b in records
+            ):
+                claims.add(cid)
+    out += [f"claim:{c}" for c in sorted(claims)]
+    return tuple(out)
+
+
+def combine(verdicts: set[str]) -> str:
+    """How the worlds (readings and claims in play) combine (check-report spec): one
+    outcome where all agree; `contested` only where one world gives `violates` and another
+    `complies`; otherwise (a world cannot decide) `undetermined`."""
+    if len(verdicts) == 1:
+        return next(iter(verdicts))
+    if {"violates", "complies"} <= verdicts:
+        return "contested"
+    return "undetermined"
+
+
+def build_finding(
+    records: list[Evaluation], card: Card, data: Graph, info: LawInfo, codes: CodeIndex, as_of: str
+) -> Finding:
+    verdict = combine({r.verdict for r in records})
+    depends = _depends_on(records, info) if len({r.verdict for r in records}) > 1 else ()
+    missing = tuple(sorted({m for r in records if r.verdict == "undetermined" for m in r.missing}))
+    first = records[0]
+    return explain.finding(
+        records=records,
+        verdict=verdict,
+        depends_on=depends,
+        missing=missing,
+        subject_id=info.item_id(data, first.subject) or card.id,
+        data=data,
+        info=info,
+        codes=codes,
+        as_of=as_of,
+    )
+
+
+def check_cards(
+    cards: Sequence[Card],
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    header: Header,
+    options: Options,
+) -> list[CheckReport]:
+    """Check cards against the law (given as a graph, already amended if asked), with
+    the warnings each report carries.
+
+    The k-th combination of claims of every card is checked in one SHACL run: the rules
+    join only within an incident, so the findings do not depend on which cards are
+    checked together, nor on their order (a test proves it).
+    """
+    reports = _check(cards, law, shapes, codes, info, header, options)
+    _warn(reports, cards, law, shapes, codes, info, header, options)
+    return reports
+
+
+def _check(
+    cards: Sequence[Card],
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    header: Header,
+    options: Options,
+) -> list[CheckReport]:
+    """The reports of the cards under `law`, without warnings."""
+    read = compiled(shapes).reads(law)
+    reading_nodes = [
+        info.reading(r, cards[0].path if cards else "--reading") for r in options.readings
+    ]
+    _check_assumed(cards, options.assume)
+    plans = []
+    for card in cards:
+        mine = tuple(a for a in options.assume if card.find(a) is not None)
+        plans.append(worlds(card, read, mine))
+    as_of = {item_iri(c.id): options.as_of or str(c.data["date"]) for c in cards}
+    evals: dict[URIRef, list[Evaluation]] = defaultdict(list)
+    questions: dict[URIRef, list[tuple[World, list[Question]]]] = defaultdict(list)
+    stated: dict[URIRef, tuple[Graph, Validation]] = {}
+    for k in range(max((len(p) for p in plans), default=0)):
+        batch = [(card, plan[k]) for card, plan in zip(cards, plans, strict=True) if k < len(plan)]
+        facts = [
+            q
+            for card, world in batch
+            for q in card_quads(card, codes, claim_values=world.claim_values(card))
+        ]
+        data = run_graph(
+            law,
+            facts,
+            as_of={item_iri(c.id): as_of[item_iri(c.id)] for c, _ in batch},
+            fixed_as_of=options.as_of is not None,
+            readings=reading_nodes,
+        )
+        validation, data = validate(law, data, shapes, options.engine)
+        header = replace(header, engine=validation.engine)
+        worlds_of = {item_iri(card.id): world for card, world in batch}
+        for ev in read_evaluations(data, validation.results, worlds_of, codes):
+            if ev.incident in worlds_of:
+                evals[ev.incident].append(ev)
+        asked: dict[URIRef, list[Question]] = {inc: [] for inc in worlds_of}
+        for q in read_candidates(data, validation.results, codes, info):
+            if q.incident in asked:
+                asked[q.incident].append(q)
+        for inc, world in worlds_of.items():
+            questions[inc].append((world, asked[inc]))
+            if inc not in stated or not world.claims():
+                stated[inc] = (data, validation)
+    return [
+        _report(
+            card,
+            evals[item_iri(card.id)],
+            questions[item_iri(card.id)],
+            stated[item_iri(card.id)],
+            info,
+            codes,
+            header,
+            options,
+            as_of[item_iri(card.id)],
+        )
+        for card in cards
+    ]
+
+
+def _warn(
+    reports: list[CheckReport],
+    cards: Sequence[Card],
+    law: Graph,
+    shapes: Graph,
+    codes: CodeIndex,
+    info: LawInfo,
+    header: Header,
+    options: Options,
+) -> None:
+    """Each report's warnings; bills pending on a complaint's date that would change who
+    investigates it, and on the incident's date that would change a finding (not with
+    --amend: that answer is counterfactual already)."""
+    for r in reports:
+        r.warnings = warnings.for_report(r, law, info, codes, header.law_current_to)
+    if options.amendments:
+        return
+    entries = [(r, c) for r in reports for c in r.competence]
+    found = warnings.pending_for([c for _, c in entries], law, shapes, codes)
+    for i, ws in sorted(found.items()):
+        report = entries[i][0]
+        report.warnings += [w for w in ws if w not in report.warnings]
+    for bill in warnings.pending_bills(law):
+        # a bill that changes grants only cannot change a finding: no second run
+        if not bill.touches_norms:
+            continue
+        due = [i for i, r in enumerate(reports) if bill.pending_on(r.as_of)]
+        if not due:
+            continue
+        after = _check([cards[i] for i in due], bill.law, shapes, codes, bill.info, header, options)
+        for i, amended in zip(due, after, strict=True):
+            changed = warnings.findings_changed(reports[i], amended)
+            if changed:
+                w = bill.warning(reports[i].as_of, f" (the findings under {', '.join(changed)})")
+                if w not in reports[i].warnings:
+                    reports[i].warnings.append(w)
+
+
+def _check_assumed(cards: Sequence[Card], assume: Sequence[str]) -> None:
+    for cid in assume:
+        if not any(card.find(cid) for card in cards):
+            known = sorted({c["id"] for card in cards for c in card.items("claims")})
+            raise InputError(
+                cards[0].path if cards else "--assume",
+                f"--assume names claim '{cid}', which no card given has",
+                f"use a claim id of the card ({', '.join(known) or 'none'})",
+                field="--assume",
+            )
+
+
+def _report(
+    card: Card,
+    evals: list[Evaluation],
+    questions: list[tuple[World, list[Question]]],
+    stated: tuple[Graph, Validation],
+    info: LawInfo,
+    codes: CodeIndex,
+    header: Header,
+    options: Options,
+    as_of: str,
+) -> CheckReport:
+    data, validation = stated
+    grouped: dict[tuple[URIRef, URIRef], list[Evaluation]] = defaultdict(list)
+    for ev in sorted(evals, key=lambda e: (tuple(map(str, e.readings)), e.world.claims())):
+        grouped[(ev.subject, ev.norm)].append(ev)
+    findings = [build_finding(recs, card, data, info, codes, as_of) for recs in grouped.values()]
+    findings.sort(key=lambda f: (explain.item_order(card, f.subject), f.provision))
+    return CheckReport(
+        header=header,
+        incident=card.id,
+        title=str(card.data["title"]),
+        as_of=as_of,
+        amendments=list(options.amendments),
+        findings=findings,
+        competence=competence_entries(questions, info),
+        readings=list(options.readings),
+        assumed=[a for a in options.assume if card.find(a) is not None],
+        shacl_report=validation.report,
+        shacl_report_node=validation.report_node,
+    )

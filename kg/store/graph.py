@@ -1,0 +1,119 @@
+"""The whole knowledge graph: ontology, law, and the packaged incidents.
+
+Each file is its own named graph; each incident's facts are in one named graph per
+source (`graph:incident/<id>/<source>`), so a result can say which source a fact
+rests on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from kg.cards.rdf import card_quads
+from kg.cards.read import read_card
+from kg.law import load
+from kg.namespaces import AKG, bind_prefixes
+
+if TYPE_CHECKING:
+    from kg.context import Context
+
+INCOMPLETE = ("partial", "secondary", "inferred", "unconfirmed", "title-only", "not-retrieved")
+
+
+def full_dataset(ctx: Context) -> Dataset:
+    ds = load.law_dataset()
+    for path in load.incident_card_paths():
+        card = read_card(path, ctx.codes)
+        for s, p, o, g in card_quads(card, ctx.codes):
+            ds.graph(g).add((s, p, o))
+    return ds
+
+
+def union(ds: Dataset) -> Graph:
+    g = Graph()
+    bind_prefixes(g)
+    for named in ds.graphs():
+        for t in named:
+            g.add(t)
+    return g
+
+
+def _count(g: Graph, cls: URIRef) -> int:
+    return len(set(g.subjects(RDF.type, cls)))
+
+
+def stats(ds: Dataset) -> dict[str, Any]:
+    g = union(ds)
+    provisions = {
+        s
+        for c in (
+            AKG.Code,
+            AKG.Chapter,
+            AKG.Section,
+            AKG.Subdivision,
+            AKG.Instrument,
+            AKG.Ordinance,
+            AKG.ExecutiveOrder,
+            AKG.Directive,
+            AKG.Statute,
+            AKG.Provision,
+        )
+        for s in g.subjects(RDF.type, c)
+    }
+    norms = {
+        s
+        for c in (AKG.Norm, AKG.Prohibition, AKG.Obligation, AKG.Permission)
+        for s in g.subjects(RDF.type, c)
+    }
+    sources = {s for s in g.subjects(RDF.type, AKG.Source)}
+    counts = {
+        "provisions": len(provisions),
+        "norms": len(norms),
+        "exceptions": _count(g, AKG.Exception),
+        "grants": _count(g, AKG.Grant),
+        "readings": _count(g, AKG.Reading),
+        "open questions": _count(g, AKG.OpenQuestion),
+        "amendments": _count(g, AKG.Amendment),
+        "incidents": _count(g, AKG.Incident),
+        "sources": len(sources),
+        "named graphs": sum(1 for x in ds.graphs() if len(x)),
+        "triples": len(g),
+    }
+    incomplete = []
+    grants = set(g.subjects(RDF.type, AKG.Grant))
+    for p in provisions | norms | grants:
+        status = g.value(p, AKG.encodingStatus)
+        name = str(status).rsplit("/", 1)[-1] if status is not None else "unconfirmed"
+        if name in INCOMPLETE:
+            start = g.value(p, AKG.validFrom)
+            incomplete.append(
+                {
+                    "citation": str(g.value(p, AKG.citation) or g.value(p, RDFS.label) or p),
+                    "kind": "provision" if p in provisions else "norm" if p in norms else "grant",
+                    "status": name,
+                    "since": str(start) if start is not None else None,
+                    "start_uncertain": g.value(p, AKG.startUncertain) is not None,
+                    "note": str(g.value(p, AKG.statusNote) or "")[:120],
+                    "iri": str(p),
+                }
+            )
+    incomplete.sort(key=lambda r: (r["kind"], r["citation"]))
+    coverage = sorted(
+        (
+            {
+                "respondent": str(g.value(g.value(c, AKG.respondentKind), SKOS.notation)),
+                # the allegations a coverage is limited to (none: every other allegation)
+                "allegations": sorted(
+                    str(g.value(a, SKOS.notation)) for a in g.objects(c, AKG.coverageAllegation)
+                ),
+                "law_covered_from": str(g.value(c, AKG.lawCoveredFrom)),
+                "status": str(g.value(c, AKG.encodingStatus)).rsplit("/", 1)[-1],
+            }
+            for c in g.subjects(RDF.type, AKG.Coverage)
+        ),
+        key=lambda r: (r["respondent"], r["allegations"]),
+    )
+    return {"counts": counts, "incomplete": incomplete, "law_covered_from": coverage}

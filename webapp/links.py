@@ -15,7 +15,7 @@ from kg.namespaces import BASE, PREFIXES
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
 IRI_MAX = 2000
 
-ROUTED = ("law/", "agency/", "incident/", "code/", "graph/", "matrix/")
+ROUTED = ("law/", "agency/", "incident/", "code/", "graph/", "matrix/", "ontology/")
 
 
 def local(iri: str) -> str:

@@ -22,6 +22,10 @@ Configuration (all optional):
   (the longest wait, seconds, default 1), `SPARQL_PER_CLIENT` (queries one remote
   address may have running or waiting, default half the workers, at least 1): past
   them a query is refused at once, 503 (or 429) with a Retry-After;
+- `SPARQL_CORS_ORIGINS` (default `*`): the origins whose scripts may read /sparql and
+  /sparql.json (CORS, preflight included, never with credentials): `*` for any, a list
+  of origins (or one string of them, separated by commas or spaces), or empty for none;
+  no other path is ever opened to other origins;
 - `PAGE_THREADS` (default 4): the server's threads kept for the pages; `kg serve` runs
   `SERVER_THREADS` threads, these plus the most /sparql may hold (`SPARQL_WORKERS +
   SPARQL_QUEUE`), so the pages and /-/health never wait behind slow queries;
@@ -57,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "SPARQL_QUEUE": 4,
     "SPARQL_QUEUE_WAIT": 1.0,
     "SPARQL_PER_CLIENT": None,
+    "SPARQL_CORS_ORIGINS": "*",
     "PAGE_THREADS": 4,
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
     "STORE_CHECK_INTERVAL": 1.0,

@@ -2,9 +2,10 @@
 
 A query is looked at before it runs: whether it is an update (refused), whether it
 calls SERVICE (refused: no query reaches another host), which graphs its FROM and FROM
-NAMED clauses name, and which result formats the client accepts. The graphs a query
-may see are always the app's allowed graphs (restricted sources left out), whatever
-the query or the request names.
+NAMED clauses name, and which format to answer in: the one ?format= (or ?output=)
+names when it fits the query's form, else the best the Accept header takes (406 when
+none fits). The graphs a query may see are always the app's allowed graphs (restricted
+sources left out), whatever the query or the request names.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def dataset(
     return tuple(allowed), tuple(allowed)
 
 
-RESULT_TYPES = {
+RESULT_TYPES = {  # media type: format; the first is the default for */*
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
     "text/csv": "csv",
@@ -148,14 +149,17 @@ RESULT_TYPES = {
     "application/xml": "xml",
     "text/xml": "xml",
 }
+BOOLEAN_FORMATS = ("json", "xml")  # SPARQL 1.1 CSV and TSV have no form for ASK's answer
 GRAPH_TYPES = {
     "text/turtle": "turtle",
     "application/n-triples": "nt",
     "application/ld+json": "jsonld",
     "application/rdf+xml": "rdfxml",
+    "text/n3": "n3",
     "application/x-turtle": "turtle",
     "text/plain": "nt",
     "application/json": "jsonld",
+    "text/rdf+n3": "n3",
 }
 MEDIA_TYPE = {
     "json": "application/sparql-results+json",
@@ -166,33 +170,88 @@ MEDIA_TYPE = {
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
+    "n3": "text/n3; charset=utf-8",
 }
-FORMAT_NAMES = {"json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdfxml"}
+# the names ?format= and ?output= may give (besides a media type), by kind of answer
+RESULT_NAMES = {
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+}
+GRAPH_NAMES = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdfxml": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "rdf/xml": "rdfxml",
+    "rdf": "rdfxml",
+    "xml": "rdfxml",
+    "n3": "n3",
+}
 
 
-def negotiate(accept: MIMEAccept, form: str, explicit: str | None) -> tuple[str, str]:
-    """(format for solutions and booleans, format for graphs); 406 when nothing fits."""
+def offers(form: str) -> dict[str, str]:
+    """The media types an answer of this form may take, each with its format."""
+    if form == "graph":
+        return GRAPH_TYPES
+    if form == "ask":
+        return {k: v for k, v in RESULT_TYPES.items() if v in BOOLEAN_FORMATS}
+    return RESULT_TYPES
+
+
+def named(values: Iterable[str], form: str) -> str | None:
+    """The first format named in `values` (?format=, ?output=: short names or media
+    types, each maybe a comma-separated list) that an answer of `form` can take. Names
+    not known, and names of formats that do not fit the form, are passed over."""
+    names = GRAPH_NAMES if form == "graph" else RESULT_NAMES
+    types = offers(form)
+    for value in values:
+        for part in value.split(","):
+            # a '+' in a URL that was not escaped arrives as a space (rdf+xml)
+            key = part.split(";")[0].strip().lower().replace(" ", "+")
+            found = names.get(key) or types.get(key)
+            if found in types.values():
+                return found
+    return None
+
+
+def negotiate(accept: MIMEAccept, form: str, asked: Sequence[str] = ()) -> tuple[str, str]:
+    """(format for solutions and booleans, format for graphs). A format `asked` for by
+    name (?format=, ?output=) wins when it fits the query's form; otherwise Accept
+    decides, and 406 when nothing it accepts fits."""
+    explicit = named(asked, form) if form else None
     if explicit:
-        if explicit not in FORMAT_NAMES:
-            raise Refused(
-                400, f"unknown format '{explicit}': use one of {', '.join(sorted(FORMAT_NAMES))}"
-            )
-        results = explicit if explicit in ("json", "xml", "csv", "tsv") else "json"
-        graphs = explicit if explicit in ("turtle", "nt", "jsonld", "rdfxml") else "turtle"
-        return results, graphs
+        return (explicit, "turtle") if form != "graph" else ("json", explicit)
     if not accept:
         return "json", "turtle"
-    best_results = accept.best_match(list(RESULT_TYPES))
-    best_graphs = accept.best_match(list(GRAPH_TYPES))
-    wanted = best_graphs if form == "graph" else best_results
-    if form and wanted is None:
-        offers = GRAPH_TYPES if form == "graph" else RESULT_TYPES
+    kinds = offers(form)
+    best = accept.best_match(list(kinds))
+    if form and best is None:
+        available = ", ".join(kinds)
+        if form == "ask" and accept.best_match(["text/csv", "text/tab-separated-values"]):
+            raise Refused(
+                406,
+                "an ASK query's answer (true or false) has no CSV or TSV form in SPARQL "
+                f"1.1; ask for one of {available}",
+            )
         raise Refused(
             406,
             f"none of the requested media types can be produced; this query's answer is "
-            f"available as {', '.join(offers)}",
+            f"available as {available}",
         )
+    if form == "graph":
+        return "json", GRAPH_TYPES[best or "text/turtle"]
+    if form:
+        return RESULT_TYPES[best or "application/sparql-results+json"], "turtle"
     return (
-        RESULT_TYPES.get(best_results or "", "json"),
-        GRAPH_TYPES.get(best_graphs or "", "turtle"),
+        RESULT_TYPES.get(accept.best_match(list(RESULT_TYPES)) or "", "json"),
+        GRAPH_TYPES.get(accept.best_match(list(GRAPH_TYPES)) or "", "turtle"),
     )

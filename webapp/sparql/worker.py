@@ -40,7 +40,9 @@ GRAPH_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,  # plain triples: the Turtle that N3 also is
 }
+WITH_PREFIXES = ("turtle", "n3")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 EXIT_MEMORY = 3  # the worker's exit status after a MemoryError
 NICENESS = 5  # below the pages: a busy worker leaves them the CPU
@@ -178,7 +180,7 @@ def _triples(answer: Any, job: Job) -> Outcome:
             return _over_bytes(job.max_bytes)
         triples.append(triple)
     fmt = GRAPH_FORMATS[job.graph_format]
-    prefixes = job.prefixes if job.graph_format == "turtle" else None
+    prefixes = job.prefixes if job.graph_format in WITH_PREFIXES else None
     body = _bytes(ox.serialize(triples, format=fmt, prefixes=prefixes))
     if len(body) > job.max_bytes:
         return _over_bytes(job.max_bytes)

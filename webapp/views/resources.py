@@ -56,7 +56,7 @@ def wanted(explicit: str | None) -> str | None:
     """The RDF format asked for (suffix first, then Accept), or None for the page."""
     if explicit:
         return explicit
-    offers = ["text/html", "application/json", *RDF_TYPES]
+    offers = ["text/html", "application/xhtml+xml", "application/json", *RDF_TYPES]
     accept = request.accept_mimetypes
     best = accept.best_match(offers)
     if best is None and accept:

@@ -3,8 +3,13 @@
 - query by GET (?query=), by POST form (application/x-www-form-urlencoded) and by POST
   direct (application/sparql-query, UTF-8); default-graph-uri and named-graph-uri set
   the dataset (within the graphs the app may serve);
-- results as JSON, XML, CSV or TSV, graphs as Turtle, N-Triples, JSON-LD or RDF/XML, by
-  the Accept header (or ?format=);
+- results as JSON, XML, CSV or TSV (ASK: JSON or XML), graphs as Turtle, N-Triples,
+  JSON-LD, RDF/XML or N3, by the Accept header; ?format= or ?output= (a short name or a
+  media type, as SPARQLWrapper and others send) wins when it fits the query's form, and
+  is passed over when it does not or is not known;
+- HEAD answers as GET would, without the body; other origins may read the endpoint
+  (CORS, `SPARQL_CORS_ORIGINS`: `*` by default, a list of origins, or empty for none),
+  preflight included, never with credentials, and never the page for people;
 - without a query: the service description (SPARQL 1.1 Service Description), or a page
   about the endpoint for a browser;
 - updates, LOAD and SERVICE are refused (403) and nothing changes; every query has a
@@ -21,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 from werkzeug.http import HTTP_STATUS_CODES
@@ -43,7 +48,14 @@ SD_FORMATS = {
     "application/n-triples": "nt",
     "application/ld+json": "json-ld",
     "application/rdf+xml": "xml",
+    "text/n3": "n3",
 }
+RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml", "n3": "n3"}
+CORS_PATHS = ("/sparql", "/sparql.json")
+CORS_METHODS = "GET, POST, HEAD, OPTIONS"
+CORS_HEADERS = "Content-Type, Accept"
+CORS_MAX_AGE = 86400  # seconds a browser may keep a preflight's answer
+CORS_EXPOSED = "X-Result-Count, Retry-After"
 
 
 class Params:
@@ -77,7 +89,7 @@ def _form(raw: bytes) -> list[tuple[str, str]]:
 def _read() -> tuple[str | None, Params]:
     """(the query, or None for the service description; the request's parameters)."""
     url = Params(list(request.args.items(multi=True)))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = url
     else:
         kind = request.mimetype
@@ -138,8 +150,8 @@ def endpoint() -> Response:
             return description()
         inspection = protocol.inspect(text)
         protocol.check(inspection)
-        explicit = next(iter(params.all("format")), None)
-        results, graphs = protocol.negotiate(request.accept_mimetypes, inspection.form, explicit)
+        asked = params.all("format") + params.all("output")
+        results, graphs = protocol.negotiate(request.accept_mimetypes, inspection.form, asked)
         job = sparql_exec.job(
             [str(g) for g in s.graphs],
             s.runner.limits,
@@ -182,6 +194,7 @@ def service_graph(url: str) -> Graph:
         "N-Triples",
         "JSON-LD",
         "RDF_XML",
+        "N3",
     ):
         g.add((service, SD.resultFormat, FORMATS[name]))
     limits = s.runner.limits
@@ -216,8 +229,8 @@ def service_graph(url: str) -> Graph:
 def description() -> Response:
     """The service description (RDF), or a page about the endpoint for a browser."""
     best = request.accept_mimetypes.best_match(["text/html", *SD_FORMATS], default="text/turtle")
-    explicit = request.args.get("format", "")
-    fmt = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}.get(explicit)
+    asked = protocol.named(request.args.getlist("format") + request.args.getlist("output"), "graph")
+    fmt = RDFLIB_FORMATS.get(asked or "")
     if fmt is None and best == "text/html":
         s = services()
         return Response(render_template("sparql.html", **_info(s)), mimetype="text/html")
@@ -253,3 +266,37 @@ def endpoint_json() -> Response:
         "graphs": sorted(set(protocol.GRAPH_TYPES)),
     }
     return as_json({k: v for k, v in data.items() if k not in header()})
+
+
+def cors_origins() -> frozenset[str]:
+    """The origins SPARQL_CORS_ORIGINS lets read the endpoint: `*`, a list (or a string
+    of them, separated by commas or spaces), or none (empty)."""
+    value = current_app.config.get("SPARQL_CORS_ORIGINS") or ()
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    return frozenset(str(o).strip().rstrip("/").lower() for o in items if str(o).strip())
+
+
+@bp.after_app_request
+def cors(response: Response) -> Response:
+    """Let scripts on other origins read /sparql and /sparql.json (not the page for
+    people): the endpoint is read-only and public, and no credentials are allowed."""
+    if request.path not in CORS_PATHS:
+        return response
+    response.headers.pop("Access-Control-Allow-Origin", None)  # a kept answer's, maybe
+    allowed = cors_origins()
+    page = response.mimetype == "text/html" and response.status_code < 400
+    if not allowed or (page and request.method != "OPTIONS"):  # OPTIONS: an empty answer
+        return response
+    origin = request.headers.get("Origin", "")
+    if "*" not in allowed:
+        response.vary.add("Origin")
+        if origin.lower() not in allowed:
+            return response
+    response.headers["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+        response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+    else:
+        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+    return response

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from kg import api
-from kg.cli.group import default_format, emit_json, input_errors, main
-from kg.cli.store import store_for
+from kg.cli.group import default_format, emit_json, input_errors, main, store_options
+from kg.cli.store import built, close_store, store_for
 from kg.errors import InputError
 from kg.law import load
 from kg.reasoning.dispatch import default as default_engine
@@ -21,7 +21,7 @@ from kg.report import render
 from kg.results import CheckReport
 
 
-@main.command()
+@main.command(short_help="Check incident cards (files, folders or ids) against the law.")
 @click.argument("targets", nargs=-1)
 @click.option(
     "--all", "check_all", is_flag=True, help="Check every incident in the knowledge graph."
@@ -63,6 +63,7 @@ from kg.results import CheckReport
 @click.option("--dask", is_flag=True, help="Run a bulk check on a local Dask cluster.")
 @click.option("--scheduler", help="Run a bulk check on the Dask cluster at this address.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar.")
+@store_options
 @click.pass_context
 @input_errors
 def check(
@@ -113,25 +114,44 @@ def check(
     if check_all or len(names) > 1 or any(Path(n).is_dir() for n in names):
         _check_bulk(click_ctx, names, as_of, readings, assume, amendments, fmt, save, bulk_opts)
         return
-    reports = api.check(
-        names, as_of=as_of, readings=readings, assume=assume, amendments=amendments, ctx=ctx
-    )
+    reports = _check_one(click_ctx, ctx, names, as_of, readings, assume, amendments, save)
     if fmt == "json":
         emit_json(reports[0].to_json())
     elif fmt == "ttl":
         click.echo(render.report_graph(reports).serialize(format="turtle"))
     else:
         click.echo("\n".join(render.report_text(r) for r in reports), nl=False)
-    if save:
-        _save(click_ctx, reports)
     sys.exit(1 if any(r.violates for r in reports) else 0)
 
 
-def _save(click_ctx: click.Context, reports: list[CheckReport]) -> None:
+def _check_one(
+    click_ctx: click.Context,
+    ctx: api.Context,
+    names: list[str],
+    as_of: str | None,
+    readings: tuple[str, ...],
+    assume: tuple[str, ...],
+    amendments: tuple[str, ...],
+    save: bool,
+) -> list[CheckReport]:
+    """One card checked, and with --store its findings stored before anything is printed
+    (a store that fails leaves no answer out); the store is reached before the check, so
+    an unreachable one fails at once."""
     from kg.store import build
 
-    store = store_for(click_ctx, build_if_empty=True)
-    store.replace_graphs(build.determinations(reports, api.context()))
+    store = store_for(click_ctx, build_if_empty=False) if save else None
+    try:
+        if store is not None:
+            store.is_empty()  # reaches a server
+        reports = api.check(
+            names, as_of=as_of, readings=readings, assume=assume, amendments=amendments, ctx=ctx
+        )
+        if store is not None:
+            built(store).replace_graphs(build.determinations(reports, api.context()))
+    finally:
+        if store is not None:
+            close_store(store)
+    return reports
 
 
 def _expand(names: list[str], ctx: api.Context) -> tuple[list[Path], list[str]]:
@@ -220,6 +240,8 @@ def _check_bulk(
                 store.replace_graphs(build.determinations(result.reports, ctx))
     finally:
         progress.close()
+        if store is not None:
+            close_store(store)
     out.close()  # only after every batch: a failed run leaves no closing bracket
     if store is not None:
         click.echo(f"stored the findings in {store.name}", err=True)

@@ -2,9 +2,12 @@
 
 Exit status: 0 done; 1 `kg check` found a violation; 2 bad input or usage (one message
 on standard error, nothing on standard output); 3 a bulk check met a bad card; 4 an
-internal error (a bug, a lost worker or cluster): one message, no traceback unless
-KG_DEBUG=1, and nothing on standard output that could pass for a complete answer; 130
-interrupted. See docs/security-cli.md.
+internal error (a bug, a lost worker or cluster, an unreachable store): one message, no
+traceback unless KG_DEBUG=1, and nothing on standard output that could pass for a
+complete answer; 130 interrupted. See docs/security-cli.md.
+
+`--store-dir` and `--endpoint` may come before the command or after it (`store_options`,
+on the commands that use the store); after it, they win.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 from click.utils import PacifyFlushWrapper
 
 from kg.errors import InputError, InternalError, StoreError, StoreUnreachable
@@ -111,30 +115,93 @@ class _Group(click.Group):
             _internal(exc)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _with_store_options(fn: F) -> F:
+    decorated: Any = fn
+    for option in (
+        click.option(
+            "--endpoint",
+            metavar="URL",
+            envvar="KG_ENDPOINT",
+            show_envvar=True,
+            help="Use this SPARQL 1.1 server instead of the embedded store.",
+        ),
+        click.option(
+            "--store-dir",
+            metavar="DIR",
+            envvar="KG_STORE",
+            show_envvar=True,
+            help="Folder of the embedded store (default ~/.local/share/authority-kg/store).",
+        ),
+    ):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+STORE_OPTIONS = ("store_dir", "endpoint")
+
+
+def store_options(fn: F) -> F:
+    """`--store-dir` and `--endpoint` after the command too (`kg load --endpoint URL`), on
+    a command that uses the store; `store_settings` says which values it uses."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for name in STORE_OPTIONS:  # the command reads them with store_settings
+            kwargs.pop(name, None)
+        return fn(*args, **kwargs)
+
+    return _with_store_options(wrapper)  # type: ignore[return-value]
+
+
+def store_settings(ctx: click.Context) -> dict[str, str | None]:
+    """The store options a command uses: given after the command, else before it, else
+    from KG_STORE / KG_ENDPOINT (which both places read), else None."""
+    root = ctx.find_root()
+    contexts = [ctx] if ctx is root else [ctx, root]  # the command's own first
+    settings: dict[str, str | None] = {}
+    for name in STORE_OPTIONS:
+        having = [c for c in contexts if name in c.params]
+        given = [c for c in having if c.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+        chosen = (given or having)[:1]
+        settings[name] = chosen[0].params[name] if chosen else None
+    return settings
+
+
+_EPILOG = """\b
+Exit status:
+  0    done
+  1    kg check found a violation
+  2    bad input or usage
+  3    a bulk check met a bad card (the other cards were checked)
+  4    an internal error, or the store is unreachable
+  130  interrupted
+
+\b
+Environment:
+  KG_STORE     folder of the embedded store (as --store-dir)
+  KG_ENDPOINT  a SPARQL 1.1 server to use instead (as --endpoint)
+  KG_GSP       its Graph Store Protocol URL (default <endpoint>-graph-crud)
+  KG_ENGINE    the engine that runs the shapes: fast or pyshacl (as --engine)
+  KG_DATA_DIR  a copy of the project's data (ontology/, shapes/, law/, ...)
+  KG_DEBUG     1: an internal error shows its traceback
+
+\b
+--store-dir and --endpoint may come before or after the command
+(kg load --endpoint URL); given after it, they win."""
+
+
+@click.group(cls=_Group, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
-@click.option(
-    "--store-dir",
-    envvar="KG_STORE",
-    help="Folder of the embedded store (default ~/.local/share/authority-kg/store).",
-)
-@click.option(
-    "--endpoint",
-    envvar="KG_ENDPOINT",
-    help="Use this SPARQL 1.1 server instead of the embedded store.",
-)
+@_with_store_options
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),
     help="The engine that runs the shapes: fast (default) or pyshacl, the reference "
     "(or KG_ENGINE).",
 )
-@click.pass_context
-def main(
-    ctx: click.Context, store_dir: str | None, endpoint: str | None, engine: str | None
-) -> None:
+def main(store_dir: str | None, endpoint: str | None, engine: str | None) -> None:
     """authority-kg: who has the power to act, and was the rule broken?"""
-    ctx.obj = {"store_dir": store_dir, "endpoint": endpoint}
+    del store_dir, endpoint  # each command that uses the store reads them (store_settings)
     if engine:
         os.environ["KG_ENGINE"] = engine  # read by kg.reasoning.dispatch (and by workers)
     # rdflib logs warnings (e.g. about odd IRIs in a broken file) on standard error;

@@ -11,7 +11,7 @@ from kg.cli.group import default_format, emit_json, input_errors, main
 from kg.report import render
 
 
-@main.command()
+@main.command(short_help="Who may investigate an allegation against a respondent on a date?")
 @click.option("--allegation", required=True, help="Allegation code (e.g. excessive-force).")
 @click.option("--respondent", required=True, help="Respondent kind (e.g. CPD:officer).")
 @click.option("--date", help="The date to ask about (YYYY-MM-DD; default today).")
@@ -61,7 +61,7 @@ def who(
         click.echo(render.who_text(answer, ctx.header.notice), nl=False)
 
 
-@main.command("amend")
+@main.command("amend", short_help="Show what amendments would change for incidents and the matrix.")
 @click.argument("amendments", nargs=-1)
 @click.option("--as-of", help="The date to compare the law on (YYYY-MM-DD; default today).")
 @click.option(

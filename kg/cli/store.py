@@ -7,13 +7,21 @@ from pathlib import Path
 import click
 
 from kg import api
-from kg.cli.group import default_format, emit_json, input_errors, main
+from kg.cli.group import (
+    default_format,
+    emit_json,
+    input_errors,
+    main,
+    store_options,
+    store_settings,
+)
 from kg.errors import InputError, StoreError, StoreUnreachable
+from kg.namespaces import GRAPH
 from kg.store.base import Store
 from kg.version import __version__
 
 
-@main.command()
+@main.command(short_help="Write the whole graph (ontology, law, incidents) as RDF.")
 @click.option(
     "--format",
     "fmt",
@@ -44,7 +52,7 @@ def export(fmt: str, output: Path | None) -> None:
         click.echo(text)
 
 
-@main.command()
+@main.command(short_help="Count what the graph holds; list what is encoded only in part.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]))
 @input_errors
 def stats(fmt: str | None) -> None:
@@ -74,20 +82,49 @@ def stats(fmt: str | None) -> None:
         )
 
 
-def store_for(click_ctx: click.Context, *, build_if_empty: bool) -> Store:
+def _open(click_ctx: click.Context) -> Store:
     from kg.store.connect import open_store
 
-    opts = click_ctx.find_root().obj or {}
-    store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
-    if build_if_empty and store.is_empty():
+    opts = store_settings(click_ctx)
+    return open_store(location=opts["store_dir"], endpoint=opts["endpoint"])
+
+
+def store_for(click_ctx: click.Context, *, build_if_empty: bool) -> Store:
+    """The store the command's --store-dir / --endpoint name (after the command, else
+    before it, else KG_STORE / KG_ENDPOINT); built first if empty and asked to."""
+    store = _open(click_ctx)
+    return built(store) if build_if_empty else store
+
+
+def built(store: Store) -> Store:
+    """The store, built first if it is empty (its first use)."""
+    if store.is_empty():
         click.echo(f"building the store at {store.name} (first use)", err=True)
         _load(store)
     return store
 
 
+DETERMINATIONS = str(GRAPH["determinations/"])
+
+
+def stored_determinations(store: Store) -> int:
+    """How many determination graphs (`kg check --store`) the store holds."""
+    if store.is_empty():
+        return 0
+    rows = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(STRSTARTS(STR(?g), "{DETERMINATIONS}")) }}'
+    ).rows
+    # a remote store's `#staging`/`#previous` graphs (a load under way, or failed) are not
+    # stored determinations
+    return len({str(r["g"]) for r in rows if "g" in r and "#" not in str(r["g"])})
+
+
 def _load(store: Store) -> dict[str, int]:
+    """Rebuild the store; `determinations`: the determination graphs this dropped."""
     from kg.store import build
 
+    dropped = stored_determinations(store)  # first: an unreachable store fails at once
     ds = build.store_dataset(api.context())
     try:
         store.replace_all(ds)
@@ -96,28 +133,38 @@ def _load(store: Store) -> dict[str, int]:
     except StoreError as exc:
         raise InputError(store.name, str(exc), "fix the cause and run kg load again") from None
     graphs = [g for g in ds.graphs() if len(g)]
-    return {"graphs": len(graphs), "triples": sum(len(g) for g in graphs)}
+    return {
+        "graphs": len(graphs),
+        "triples": sum(len(g) for g in graphs),
+        "determinations": dropped,
+    }
 
 
-@main.command("load")
+@main.command("load", short_help="Rebuild the whole store, dropping stored determinations.")
+@store_options
 @click.pass_context
 @input_errors
 def load_command(click_ctx: click.Context) -> None:
-    """Build the store from the ontology, the law and the incidents (atomically)."""
-    from kg.store.connect import open_store
+    """Build the store from the ontology, the law and the incidents (atomically).
 
-    opts = click_ctx.find_root().obj or {}
-    store = open_store(location=opts.get("store_dir"), endpoint=opts.get("endpoint"))
+    A load replaces the whole store, stored determinations included: the findings and
+    competence answers that kg check --store wrote (graph:determinations/<incident>) are
+    dropped, and the message says how many. Put them back with kg check --all --store."""
+    store = _open(click_ctx)
     try:
         counts = _load(store)
     finally:
-        _close(store)
+        close_store(store)
+    dropped = counts["determinations"]
+    again = "; kg check --all --store stores the findings again" if dropped else ""
     click.echo(
-        f"loaded {counts['triples']} triples in {counts['graphs']} named graphs into {store.name}"
+        f"loaded {counts['triples']} triples in {counts['graphs']} named graphs into "
+        f"{store.name}; dropped {dropped} stored determination graph"
+        f"{'' if dropped == 1 else 's'}{again}"
     )
 
 
-@main.command("query")
+@main.command("query", short_help="Run a saved query, a .rq file or SPARQL from standard input.")
 @click.argument("target", required=False)
 @click.option("--param", "params", multiple=True, help="name=value (repeatable).")
 @click.option(
@@ -128,6 +175,7 @@ def load_command(click_ctx: click.Context) -> None:
     show_default=True,
 )
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries.")
+@store_options
 @click.pass_context
 @input_errors
 def query_command(
@@ -157,18 +205,18 @@ def query_command(
     except InputError as err:
         raise InputError(saved.path, err.problem, err.fix, line=err.line, field=err.field) from None
     finally:
-        _close(store)
+        close_store(store)
     click.echo(queries.render(result, fmt), nl=False)
 
 
-def _close(store: Store) -> None:
+def close_store(store: Store) -> None:
     """Release the embedded store's lock as soon as a command is done with it."""
     close = getattr(store, "close", None)
     if callable(close):
         close()
 
 
-@main.command("serve")
+@main.command("serve", short_help="Serve the lookup page and the SPARQL endpoint (/sparql).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option(
@@ -197,6 +245,7 @@ def _close(store: Store) -> None:
     type=int,
     help="Rows or triples a SPARQL query may return.",
 )
+@store_options
 @click.pass_context
 @input_errors
 def serve_command(
@@ -213,8 +262,8 @@ def serve_command(
 
     from webapp import create_app
 
-    opts = click_ctx.find_root().obj or {}
-    if opts.get("endpoint"):
+    opts = store_settings(click_ctx)
+    if opts["endpoint"]:
         raise InputError(
             "--endpoint",
             "kg serve serves the embedded store, not a remote SPARQL server",
@@ -222,7 +271,7 @@ def serve_command(
         )
     app = create_app(
         {
-            "STORE_DIR": opts.get("store_dir"),
+            "STORE_DIR": opts["store_dir"],
             "ALLOW_RESTRICTED": allow_restricted,
             "SPARQL_TIMEOUT": sparql_timeout,
             "SPARQL_RESULT_CAP": result_cap,

@@ -24,7 +24,7 @@ from rdflib.term import Node
 from kg.errors import InputError, StoreError, StoreUnreachable
 from kg.store.base import Result, named_graphs, serialized
 from kg.store.sparql import bind_values, query_kind
-from kg.terms import Term
+from kg.terms import Term, to_ox
 
 ENV_GSP = "KG_GSP"
 
@@ -88,9 +88,20 @@ def _remote_term(term: Any) -> Term:
 
 
 def _ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
-    from rdflib.plugins.serializers.nt import _nt_row
+    """The triples as N-Triples (UTF-8), written by pyoxigraph; a term that is not valid
+    RDF is a ValueError naming it (pyoxigraph's message does not)."""
 
-    return "".join(_nt_row(t) for t in triples).encode("utf-8")
+    def term(t: Node) -> Any:
+        try:
+            return to_ox(t)
+        except ValueError as exc:
+            raise ValueError(f"{str(t)!r}: {exc}") from None
+
+    body = ox.serialize(
+        (ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    return bytes(body or b"")
 
 
 def chunked(

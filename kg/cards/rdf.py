@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from kg.cards import format as fmt
 from kg.cards.read import Card
@@ -194,5 +194,8 @@ def _source_quads(
     if "kind" in item:
         out.append((s, AKG.sourceKind, codes.iri("source-kind", item["kind"]), g))
     if _cited(card, item["id"]):
-        out.append((s, AKG.namedGraph, source_graph(card.id, item["id"]), g))
+        named = source_graph(card.id, item["id"])
+        out.append((s, AKG.namedGraph, named, g))
+        # PROV-O: the facts of that graph are derived from this source
+        out.append((named, PROV.wasDerivedFrom, s, g))
     return out

@@ -21,7 +21,7 @@ from kg.store.base import Store
 from kg.version import __version__
 
 
-@main.command(short_help="Write the whole graph (ontology, law, incidents) as RDF.")
+@main.command(short_help="Write what the store holds as RDF (parts may be left out).")
 @click.option(
     "--format",
     "fmt",
@@ -35,12 +35,39 @@ from kg.version import __version__
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of standard output.",
 )
+@click.option(
+    "--leave-out",
+    "leave_out",
+    multiple=True,
+    type=click.Choice(["ontology", "law", "incidents", "matrix", "meta", "determinations"]),
+    help="A part of the store not to export (repeatable).",
+)
+@store_options
+@click.pass_context
 @input_errors
-def export(fmt: str, output: Path | None) -> None:
-    """Write the whole graph: ontology, law and incidents (one named graph per source)."""
-    from kg.store import graph
+def export(
+    click_ctx: click.Context, fmt: str, output: Path | None, leave_out: tuple[str, ...]
+) -> None:
+    """Write what the store holds, one named graph per file or source: the ontology, the
+    law, the incidents, the competence matrix, graph:meta and the stored determinations,
+    so another SPARQL server loaded from it answers the same queries. An empty store is
+    exported as kg load would fill it (no determinations yet). ttl is the union of the
+    graphs, without their names."""
+    from kg.store import build, graph
 
-    ds = graph.full_dataset(api.context())
+    store = _open(click_ctx)
+    try:
+        if store.is_empty():
+            click.echo(
+                f"the store at {store.name} is empty: writing what kg load would put in it",
+                err=True,
+            )
+            ds = build.store_dataset(api.context())
+        else:
+            ds = graph.stored(store)
+    finally:
+        close_store(store)
+    ds = graph.without(ds, leave_out)
     rdf_format = {"ttl": "turtle", "jsonld": "json-ld"}.get(fmt, fmt)
     if fmt == "ttl":
         text = graph.union(ds).serialize(format="turtle")

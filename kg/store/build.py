@@ -19,10 +19,11 @@ import datetime
 from collections.abc import Sequence
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from kg.context import Context
 from kg.decide.competence import matrix
+from kg.law import load
 from kg.namespaces import AKG, BASE, CODE, GRAPH, INC, bind_prefixes
 from kg.results import CheckReport, Competence
 from kg.store import graph as kggraph
@@ -120,6 +121,11 @@ def determinations(reports: Sequence[CheckReport], ctx: Context) -> Dataset:
     """The findings and competence answers of incidents, one named graph each."""
     ds = Dataset()
     bind_prefixes(ds)
+    ended = Literal(
+        datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
+        datatype=XSD.dateTime,
+    )
+    law_graphs = sorted({load.graph_name("law", p) for p in load.turtle_files("law")})
     for r in reports:
         name = GRAPH[f"determinations/{r.incident}"]
         g = ds.graph(name)
@@ -130,10 +136,12 @@ def determinations(reports: Sequence[CheckReport], ctx: Context) -> Dataset:
         g.add((run, AKG.asOf, _day(r.as_of)))
         g.add((run, AKG.projectVersion, Literal(__version__)))
         g.add((run, AKG.computedOn, _day(datetime.date.today().isoformat())))
+        _provenance(g, run, r, ended, law_graphs)
         for i, f in enumerate(r.findings, 1):
             node = URIRef(f"{name}#finding-{i}")
             g.add((run, AKG.finding, node))
             g.add((node, RDF.type, AKG.Finding))
+            g.add((node, PROV.wasGeneratedBy, run))
             g.add(
                 (
                     node,
@@ -159,10 +167,12 @@ def determinations(reports: Sequence[CheckReport], ctx: Context) -> Dataset:
                     g.add((node, AKG.dependsOnClaim, INC[f"{r.incident}/{ident}"]))
             for item in f.used:
                 g.add((node, AKG.usedFact, URIRef(item)))
+                g.add((node, PROV.wasDerivedFrom, URIRef(item)))
         for i, c in enumerate(r.competence, 1):
             node = URIRef(f"{name}#competence-{i}")
             g.add((run, AKG.competence, node))
             g.add((node, RDF.type, AKG.CompetenceAnswer))
+            g.add((node, PROV.wasGeneratedBy, run))
             if c.complaint:
                 g.add((node, AKG.forComplaint, INC[f"{r.incident}/{c.complaint}"]))
             if c.trigger:
@@ -177,6 +187,26 @@ def determinations(reports: Sequence[CheckReport], ctx: Context) -> Dataset:
                 for ground in a.grounds:
                     g.add((node, AKG.restsOn, URIRef(ground.iri)))
     return ds
+
+
+def _provenance(
+    g: Graph, run: URIRef, r: CheckReport, ended: Literal, law_graphs: list[URIRef]
+) -> None:
+    """PROV-O: the run is an activity of this software and engine that used the law's
+    graphs and the incident (whose facts are each derived from their source's graph)."""
+    agent = URIRef(f"{BASE}software/authority-kg/{__version__}")
+    g.add((run, RDF.type, PROV.Activity))
+    g.add((run, PROV.endedAtTime, ended))
+    g.add((run, PROV.wasAssociatedWith, agent))
+    g.add((agent, RDF.type, PROV.SoftwareAgent))
+    g.add((agent, RDFS.label, Literal(f"authority-kg {__version__}", lang="en")))
+    if r.header.engine:
+        g.add(
+            (run, RDFS.comment, Literal(f"shapes run by the {r.header.engine} engine", lang="en"))
+        )
+    g.add((run, PROV.used, INC[r.incident]))
+    for name in law_graphs:
+        g.add((run, PROV.used, name))
 
 
 _VERDICT = {

@@ -7,6 +7,7 @@ rests on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Dataset, Graph, URIRef
@@ -15,7 +16,8 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg.cards.rdf import card_quads
 from kg.cards.read import read_card
 from kg.law import load
-from kg.namespaces import AKG, bind_prefixes
+from kg.namespaces import AKG, GRAPH, bind_prefixes
+from kg.store.base import Store
 
 if TYPE_CHECKING:
     from kg.context import Context
@@ -29,6 +31,54 @@ def full_dataset(ctx: Context) -> Dataset:
         card = read_card(path, ctx.codes)
         for s, p, o, g in card_quads(card, ctx.codes):
             ds.graph(g).add((s, p, o))
+    return ds
+
+
+# what an export may leave out: the parts of the store, by the start of their graph's name
+PARTS = {
+    "ontology": "ontology/",
+    "law": "law/",
+    "incidents": "incident/",
+    "matrix": "competence-matrix",
+    "meta": "meta",
+    "determinations": "determinations/",
+}
+
+
+def part_of(name: str) -> str | None:
+    """The part of the store a named graph belongs to (None: none of PARTS)."""
+    rest = name[len(str(GRAPH)) :] if name.startswith(str(GRAPH)) else ""
+    return next((part for part, start in PARTS.items() if rest.startswith(start)), None)
+
+
+def without(ds: Dataset, leave_out: Iterable[str]) -> Dataset:
+    """The dataset without the named graphs of the parts left out."""
+    dropped = set(leave_out)
+    out = Dataset()
+    bind_prefixes(out)
+    for g in ds.graphs():
+        name = str(g.identifier)
+        if len(g) and name != "urn:x-rdflib:default" and part_of(name) not in dropped:
+            target = out.graph(g.identifier)
+            for triple in g:
+                target.add(triple)
+    return out
+
+
+def stored(store: Store) -> Dataset:
+    """Every named graph the store holds (a load under way, `#staging`/`#previous`, is
+    not yet or no longer the store's)."""
+    ds = Dataset()
+    bind_prefixes(ds)
+    names = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    for row in names:
+        name = row.get("g")
+        if not isinstance(name, URIRef) or "#" in str(name):
+            continue
+        answer = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": name})
+        target = ds.graph(name)
+        for triple in answer.triples:
+            target.add(triple)
     return ds
 
 

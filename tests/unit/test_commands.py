@@ -156,3 +156,26 @@ def test_check_turtle_output_links_findings_to_the_shacl_report() -> None:
     assert "contested" in verdicts
     assert list(g.subjects(RDF.type, SH.ValidationReport))
     assert list(g.objects(None, AKG.shaclReport))
+
+
+def test_export_is_what_the_store_holds_and_parts_can_be_left_out(tmp_path: Path) -> None:
+    """Another server loaded from an export answers the competence queries too: the matrix,
+    graph:meta and the stored determinations are in it (issue 15)."""
+    store = str(tmp_path / "store")
+    assert kg("load", "--store-dir", store).exit_code == 0
+    stored = kg("check", "south-loop-2025-06-04", "--store", "--store-dir", store)
+    assert stored.exit_code in (0, 1), stored.stderr
+
+    def parts(*options: str) -> set[str]:
+        out = tmp_path / "export.trig"
+        result = kg("export", "--store-dir", store, "--output", str(out), *options)
+        assert result.exit_code == 0, result.stderr
+        ds = Dataset()
+        ds.parse(out, format="trig")
+        names = {str(g.identifier) for g in ds.graphs() if len(g)}
+        return {n[len(str(GRAPH)) :].split("/")[0] for n in names if n.startswith(str(GRAPH))}
+
+    everything = {"ontology", "law", "incident", "competence-matrix", "meta", "determinations"}
+    assert parts() == everything
+    left = parts("--leave-out", "determinations", "--leave-out", "matrix")
+    assert left == everything - {"determinations", "competence-matrix"}

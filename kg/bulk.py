@@ -5,9 +5,12 @@ The unit of work is a batch of cards (`BATCH` by default). A batch is checked wi
 an incident, so a card's findings do not depend on its batch: a test proves it), so
 time grows linearly with the number of incidents and memory is bounded by a batch.
 
-Cards are given as files (read and validated where the batch runs) or as `Card`
-objects. A card that cannot be read, or whose check fails, is reported with its file
-and the reason and the rest go on (`BulkResult.errors`; `kg check` exits 3).
+Cards are given as files or as `Card` objects. A file is read here, within the card
+reader's limits, and its text travels with its name (`Text`) to where the batch runs,
+which parses and validates it: a worker never opens a card file, so a cluster's workers
+need not see the client's files. A card that cannot be read, or whose check fails, is
+reported with its file and the reason and the rest go on (`BatchResult.errors`; `kg
+check` exits 3).
 
 - `workers=1`: in this process; `workers=N`: a pool of N processes, each loading the
   law once;
@@ -34,7 +37,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kg.cards.read import Card, read_card
+from kg.cards.read import Card, parse_card
+from kg.cards.yaml_reader import read_text
 from kg.context import Context, Payload, from_payload, payload
 from kg.decide.check import Options, check_cards
 from kg.errors import InputError, InternalError
@@ -43,7 +47,15 @@ from kg.results import CheckReport
 BATCH = 100
 EARLIEST = "1900-01-01"  # amendments in a bulk check are in force from here on
 
-Item = Card | Path | str
+Item = Card | Path | str  # a card, or the path of its file
+
+
+@dataclass(frozen=True)
+class Text:
+    """A card file's text, read by the client, and the path it was given as (errors name it)."""
+
+    name: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -55,14 +67,29 @@ class BadCard:
         return self.reason if self.reason.startswith(self.where) else f"{self.where}: {self.reason}"
 
 
+Sent = Card | Text | BadCard  # what a batch carries to where it runs
+
+
+def _read(item: Item) -> Sent:
+    """A card file's text (or why it cannot be read), so that no worker opens a file."""
+    if isinstance(item, Card):
+        return item
+    try:
+        return Text(str(item), read_text(Path(item)))
+    except InputError as err:
+        return BadCard(str(item), str(err))
+    except Exception as exc:  # noqa: BLE001 - one card that breaks the reader is one bad card
+        return BadCard(str(item), f"the card could not be read: {exc!r}")
+
+
 @dataclass
 class BatchResult:
     reports: list[CheckReport]
     errors: list[BadCard]
 
 
-def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    batch: list[Item] = []
+def batches(items: Iterable[Sent], size: int) -> Iterator[list[Sent]]:
+    batch: list[Sent] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -72,19 +99,21 @@ def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def _check(items: Sequence[Item], ctx: Context, options: Options) -> BatchResult:
+def _check(items: Sequence[Sent], ctx: Context, options: Options) -> BatchResult:
     cards: list[Card] = []
     errors: list[BadCard] = []
     for item in items:
         if isinstance(item, Card):
             cards.append(item)
-            continue
-        try:
-            cards.append(read_card(Path(item), ctx.codes))
-        except InputError as err:
-            errors.append(BadCard(str(item), str(err)))
-        except Exception as exc:  # noqa: BLE001 - one card that breaks the reader is one bad card
-            errors.append(BadCard(str(item), f"the card could not be read: {exc!r}"))
+        elif isinstance(item, BadCard):  # its file could not be read
+            errors.append(item)
+        else:
+            try:
+                cards.append(parse_card(item.text, Path(item.name), ctx.codes))
+            except InputError as err:
+                errors.append(BadCard(item.name, str(err)))
+            except Exception as exc:  # noqa: BLE001 - a card that breaks the parser is one bad card
+                errors.append(BadCard(item.name, f"the card could not be read: {exc!r}"))
     try:
         reports = _run(cards, ctx, options)
     except (InputError, InternalError):
@@ -118,12 +147,12 @@ def _init_worker(p: Payload, options: Options) -> None:
     from_payload(p)  # load the law once in each worker
 
 
-def _pool_task(items: list[Item]) -> BatchResult:
+def _pool_task(items: list[Sent]) -> BatchResult:
     assert _OPTIONS is not None and _PAYLOAD is not None
     return _check(items, from_payload(_PAYLOAD), _OPTIONS)
 
 
-def _dask_task(items: list[Item], p: Payload, options: Options) -> BatchResult:
+def _dask_task(items: list[Sent], p: Payload, options: Options) -> BatchResult:
     return _check(items, from_payload(p), options)
 
 
@@ -143,7 +172,7 @@ def check_many(
 ) -> Iterator[BatchResult]:
     """Check every item, yielding each batch's reports and errors in order. At most a few
     batches per worker are in flight, so memory stays bounded whatever the total."""
-    chunks = batches(items, batch)
+    chunks = batches(map(_read, items), batch)  # read here, a batch at a time
     if dask or scheduler:
         yield from _dask(chunks, ctx, options, scheduler, on_batch)
         return
@@ -182,8 +211,8 @@ def _pool_result(future: Future[BatchResult]) -> BatchResult:
 
 
 def _windowed(
-    chunks: Iterator[list[Item]],
-    submit: Callable[[list[Item]], Any],
+    chunks: Iterator[list[Sent]],
+    submit: Callable[[list[Sent]], Any],
     wait: Callable[[Any], BatchResult],
     window: int,
     on_batch: Callable[[int], None] | None,
@@ -234,7 +263,7 @@ def scheduler_address(address: str) -> str:
 
 
 def _dask(
-    chunks: Iterator[list[Item]],
+    chunks: Iterator[list[Sent]],
     ctx: Context,
     options: Options,
     scheduler: str | None,

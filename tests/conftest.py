@@ -16,10 +16,38 @@ from click.testing import CliRunner, Result
 
 from kg.cli import main
 from tests import virtuoso as vt
+from tests.scenarios import coverage
 
 ROOT = Path(__file__).resolve().parents[1]
 CARDS = ROOT / "tests" / "cards"
 JUNE4 = ROOT / "incidents" / "south-loop-2025-06-04.yaml"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--coverage-table",
+        action="store_true",
+        default=False,
+        help="After the run, print which norms and exceptions the scenarios exercise "
+        "(the table of tests/scenarios/test_coverage.py; off by default).",
+    )
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    if not config.getoption("--coverage-table") or config.option.collectonly:
+        return
+    lines = config.stash.get(coverage.TABLE, None)
+    if lines is None:
+        terminalreporter.write_line(
+            "--coverage-table: no table, tests/scenarios/test_coverage.py"
+            "::test_every_norm_has_a_scenario did not run"
+        )
+        return
+    terminalreporter.write_sep("=", coverage.TITLE)
+    for line in lines:
+        terminalreporter.write_line("  " + line)
 
 
 def kg(*args: str) -> Result:

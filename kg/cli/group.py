@@ -12,6 +12,7 @@ on the commands that use the store); after it, they win.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -22,7 +23,6 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 from click.core import ParameterSource
-from click.utils import PacifyFlushWrapper
 
 from kg.errors import InputError, InternalError, StoreError, StoreUnreachable
 from kg.reasoning.dispatch import ENGINES
@@ -70,10 +70,21 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
+def _quiet_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (e.g. under click's test runner)
+
+
 def _internal(exc: BaseException) -> NoReturn:
     """Exit status 4: one message; the traceback only with KG_DEBUG=1."""
-    if isinstance(exc, BrokenPipeError):  # the reader of our output went away
-        sys.stdout = PacifyFlushWrapper(sys.stdout)
+    if isinstance(exc, BrokenPipeError):  # the reader of our output went away:
+        _quiet_stdout()  # (the Python docs' recipe) nothing more to write, no second error
     if os.environ.get("KG_DEBUG") == "1":
         import traceback
 

@@ -1,12 +1,16 @@
 """Any SPARQL 1.1 server as the store: queries by the Protocol, graphs written by the Graph
 Store Protocol (`$KG_GSP`, default: the endpoint's Virtuoso-style `sparql-graph-crud`
-sibling).
+sibling; `sparql-graph-crud-auth` for `sparql-auth`).
+
+Credentials for a server that asks for them (HTTP digest or basic authentication, as
+Virtuoso's `/sparql-auth` does) come from `$KG_ENDPOINT_USER` and
+`$KG_ENDPOINT_PASSWORD`, never from the command line. An answer the server cut short (a
+time limit: `X-SQL-State`; a row limit: `X-SPARQL-MaxRows`) is an error, never taken
+for the whole answer.
 """
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import functools
 import json
 import os
@@ -14,124 +18,22 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
 from kg.errors import InputError, StoreError, StoreUnreachable
 from kg.store.base import Result, named_graphs, serialized
 from kg.store.sparql import bind_values, query_kind
-from kg.terms import Term, to_ox
+from kg.store.wire import chunked, ntriples, remote_term, sparql_json_term
+from kg.terms import Term
 
 ENV_GSP = "KG_GSP"
-
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-_DURATIONS = {_XSD + "dayTimeDuration", _XSD + "duration"}
-
-
-def remote_literal(value: str, datatype: str | None = None, lang: str | None = None) -> Literal:
-    """A literal from a server, written as the embedded store writes it: servers store
-    some values in their own way (Virtuoso keeps a duration as seconds, a decimal with
-    trailing zeros, an explicit xsd:string), so that a query gives the same terms on
-    every store."""
-    if lang:
-        return Literal(value, lang=lang.lower())
-    if not datatype or datatype == _XSD + "string":
-        return Literal(value)
-    if datatype in _DURATIONS:
-        try:
-            seconds = float(value)
-        except ValueError:
-            pass
-        else:
-            return Literal(datetime.timedelta(seconds=seconds), datatype=URIRef(datatype))
-    elif datatype == _XSD + "decimal":
-        try:
-            number = decimal.Decimal(value)
-        except decimal.InvalidOperation:
-            pass
-        else:
-            if number.is_finite():
-                text = "0" if number.is_zero() else format(number.normalize(), "f")
-                return Literal(text, datatype=URIRef(datatype))
-    return Literal(value, datatype=URIRef(datatype))
-
-
-def remote_bnode(label: str) -> BNode:
-    # Virtuoso names blank nodes `nodeID://b10001`, which is no blank node label
-    return BNode(re.sub(r"[^A-Za-z0-9_]", "", label.rpartition("/")[2]) or "b")
-
-
-def _sparql_json_term(cell: Mapping[str, str]) -> Term:
-    kind = cell["type"]
-    if kind == "uri":
-        return URIRef(cell["value"])
-    if kind == "bnode":
-        return remote_bnode(cell["value"])
-    return remote_literal(cell["value"], cell.get("datatype"), cell.get("xml:lang"))
-
-
-def _remote_term(term: Any) -> Term:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return remote_bnode(term.value)
-    if isinstance(term, ox.Literal):
-        return remote_literal(term.value, term.datatype.value, term.language)
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
-    """The triples as N-Triples (UTF-8), written by pyoxigraph; a term that is not valid
-    RDF is a ValueError naming it (pyoxigraph's message does not)."""
-
-    def term(t: Node) -> Any:
-        try:
-            return to_ox(t)
-        except ValueError as exc:
-            raise ValueError(f"{str(t)!r}: {exc}") from None
-
-    body = ox.serialize(
-        (ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    return bytes(body or b"")
-
-
-def chunked(
-    triples: list[tuple[Node, Node, Node]], size: int
-) -> list[list[tuple[Node, Node, Node]]]:
-    """The triples in chunks of about `size`, keeping the triples that share a blank node
-    in one chunk (a server reads each request's blank nodes as new ones)."""
-    if len(triples) <= size:
-        return [triples]
-    parent: dict[BNode, BNode] = {}
-
-    def find(b: BNode) -> BNode:
-        while parent.setdefault(b, b) != b:
-            parent[b] = parent[parent[b]]
-            b = parent[b]
-        return b
-
-    for s, _, o in triples:
-        if isinstance(s, BNode) and isinstance(o, BNode):
-            parent[find(s)] = find(o)
-    groups: dict[object, list[tuple[Node, Node, Node]]] = {}
-    for i, t in enumerate(triples):
-        node = t[0] if isinstance(t[0], BNode) else t[2] if isinstance(t[2], BNode) else None
-        groups.setdefault(find(node) if node is not None else i, []).append(t)
-    out: list[list[tuple[Node, Node, Node]]] = [[]]
-    for group in groups.values():
-        if out[-1] and len(out[-1]) + len(group) > size:
-            out.append([])
-        out[-1].extend(group)
-    return out
+ENV_USER = "KG_ENDPOINT_USER"
+ENV_PASSWORD = "KG_ENDPOINT_PASSWORD"
 
 
 STAGING = "#staging"  # a graph being written, not yet live
@@ -166,6 +68,10 @@ class RemoteStore:
         self.timeout = timeout
         self.chunk = chunk
         self.name = endpoint
+        self._open = _opener(
+            [self.endpoint, self.gsp], os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD)
+        )
+        self.max_rows: int | None = None  # the row limit the server said it applied last
 
     def _request(
         self,
@@ -176,9 +82,11 @@ class RemoteStore:
     ) -> bytes:
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._open(request, timeout=self.timeout) as response:
                 body = bytes(response.read())
                 state = response.headers.get("X-SQL-State")
+                limit = response.headers.get("X-SPARQL-MaxRows", "")
+                self.max_rows = int(limit) if limit.isdigit() else None
         except urllib.error.HTTPError as exc:
             detail = " ".join(exc.read().decode("utf-8", "replace").split())
             detail = re.sub(r"<[^>]+>", " ", detail)
@@ -232,9 +140,10 @@ class RemoteStore:
             except (SyntaxError, ValueError) as exc:
                 raise StoreError(f"{self.endpoint} sent unreadable N-Triples: {exc}") from None
             triples = tuple(
-                (_remote_term(t.subject), _remote_term(t.predicate), _remote_term(t.object))
+                (remote_term(t.subject), remote_term(t.predicate), remote_term(t.object))
                 for t in parsed
             )
+            self._whole(len(triples), "triples")
             return Result("graph", triples=triples)
         try:
             doc = json.loads(self.raw(text, "application/sparql-results+json", graphs))
@@ -242,11 +151,22 @@ class RemoteStore:
                 return Result("ask", boolean=bool(doc["boolean"]))
             names = tuple(doc["head"]["vars"])
             rows = tuple(
-                {k: _sparql_json_term(v) for k, v in b.items()} for b in doc["results"]["bindings"]
+                {k: sparql_json_term(v) for k, v in b.items()} for b in doc["results"]["bindings"]
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"{self.endpoint} sent an unreadable answer: {exc!r}") from None
+        self._whole(len(rows), "rows")
         return Result("select", variables=names, rows=rows)
+
+    def _whole(self, count: int, what: str) -> None:
+        """Refuse an answer the server cut at its row limit (Virtuoso: ResultSetMaxRows,
+        10,000 by default, said only in the X-SPARQL-MaxRows header)."""
+        if self.max_rows is not None and count >= self.max_rows:
+            raise StoreError(
+                f"{self.endpoint} cut its answer at {self.max_rows} {what} (X-SPARQL-MaxRows):"
+                " the answer may be incomplete; raise ResultSetMaxRows in the server's"
+                " configuration (virtuoso.ini, [SPARQL])"
+            )
 
     def update(self, sparql: str) -> None:
         form = urllib.parse.urlencode({"update": sparql}).encode()
@@ -291,7 +211,7 @@ class RemoteStore:
         return out
 
     def _chunk_bodies(self, triples: list[tuple[Node, Node, Node]]) -> list[bytes]:
-        return [_ntriples(part) for part in chunked(triples, self.chunk)]
+        return [ntriples(part) for part in chunked(triples, self.chunk)]
 
     def _stage(self, dataset: Dataset) -> list[tuple[str, str]]:
         """Write every graph of the dataset under its staging name."""
@@ -389,7 +309,22 @@ class RemoteStore:
         self._swap(staged, live, live - {n for _, n in staged})
 
 
+def _opener(urls: list[str], user: str | None, password: str | None) -> Callable[..., Any]:
+    """urlopen, with digest and basic authentication for these URLs when a user is set."""
+    if not user:
+        return urllib.request.urlopen
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    for url in urls:
+        passwords.add_password(None, url, user, password or "")
+    return urllib.request.build_opener(
+        urllib.request.HTTPDigestAuthHandler(passwords),
+        urllib.request.HTTPBasicAuthHandler(passwords),
+    ).open
+
+
 def _default_gsp(endpoint: str) -> str:
+    if endpoint.rstrip("/").endswith("/sparql-auth"):
+        return endpoint.rstrip("/")[: -len("-auth")] + "-graph-crud-auth"
     if endpoint.rstrip("/").endswith("/sparql"):
         return endpoint.rstrip("/") + "-graph-crud"
     return endpoint

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from kg import api
 from kg.namespaces import AKG
 from tests.scenarios import runner
+
+# The table's lines, kept by the coverage test for tests/conftest.py to print after the
+# run when pytest is given --coverage-table.
+TABLE = pytest.StashKey[list[str]]()
+TITLE = "scenario coverage (norms and exceptions; fires / does not fire)"
 
 
 @dataclass

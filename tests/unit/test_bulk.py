@@ -86,3 +86,56 @@ def test_bulk_json_is_one_array_in_card_order(folder: Path) -> None:
     docs = json.loads(result.stdout)
     names = [yaml.safe_load(p.read_text())["id"] for p in sorted(folder.glob("*.yaml"))]
     assert [d["incident"] for d in docs] == names
+
+
+def test_dask_workers_are_sent_the_cards_contents_not_their_paths(
+    folder: Path, alone: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers start in another folder and the paths are relative to the client's:
+    only a card's text, read by the client, can reach them. A bad card is still named by
+    the path it was given, with its line."""
+    from dask.distributed import LocalCluster
+
+    client_dir, elsewhere = tmp_path / "client", tmp_path / "elsewhere"
+    (client_dir / "cards").mkdir(parents=True)
+    elsewhere.mkdir()
+    for p in sorted(folder.glob("*.yaml"))[:8]:
+        shutil.copy(p, client_dir / "cards" / p.name)
+    shutil.copy(CARDS / "bad" / "dangling-id.yaml", client_dir / "cards" / "004-bad.yaml")
+    (client_dir / "cards" / "005-binary.yaml").write_bytes(b"\x00\xff\xfe binary")
+    ctx = api.context()
+    monkeypatch.chdir(elsewhere)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        monkeypatch.chdir(client_dir)
+        paths = sorted(Path("cards").glob("*.yaml"))
+        results = list(
+            check_many(paths, ctx, Options(), batch=3, scheduler=cluster.scheduler_address)
+        )
+    errors = [str(e) for r in results for e in r.errors]
+    assert len(errors) == 2, errors
+    assert errors[0].startswith(str(Path("cards") / "004-bad.yaml") + ":9") and "call9" in errors[0]
+    assert errors[1].startswith(str(Path("cards") / "005-binary.yaml")) and "UTF-8" in errors[1]
+    docs = _docs([rep for r in results for rep in r.reports])
+    assert len(docs) == 8
+    assert docs == [alone[d["incident"]] for d in docs]
+
+
+def test_a_bad_card_in_a_dask_run_names_its_file_and_line(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "cards"
+    work.mkdir()
+    for p in sorted(folder.glob("*.yaml"))[:5]:
+        shutil.copy(p, work / p.name)
+    shutil.copy(CARDS / "bad" / "dangling-id.yaml", work / "002-bad.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = kg("check", "cards", "--format", "json", "--batch", "2", "--dask")
+    assert result.exit_code == 3, result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1, result.stderr
+    assert (
+        errors[0].startswith(f"error: {Path('cards') / '002-bad.yaml'}:9") and "call9" in errors[0]
+    )
+    assert len(json.loads(result.stdout)) == 5

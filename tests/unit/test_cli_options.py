@@ -17,7 +17,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.cli import main
-from kg.store.remote import _ntriples
+from kg.store.wire import ntriples
 from kg.terms import from_ox
 
 INCIDENT = "south-loop-2025-06-04"
@@ -151,10 +151,10 @@ def test_remote_store_writes_n_triples_that_read_back_the_same() -> None:
         (BNode("b1"), URIRef("http://example.org/p"), Literal("7", datatype=XSD.integer)),
         (URIRef("http://example.org/a"), URIRef("http://example.org/q"), BNode("b1")),
     ]
-    body = _ntriples(triples)
+    body = ntriples(triples)
     parsed = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
     back = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in parsed]
     assert back == triples
-    assert _ntriples([]) == b""
+    assert ntriples([]) == b""
     with pytest.raises(ValueError, match="a b"):  # a bad term is named
-        _ntriples([(URIRef("http://example.org/a b"), URIRef("http://example.org/p"), BNode())])
+        ntriples([(URIRef("http://example.org/a b"), URIRef("http://example.org/p"), BNode())])

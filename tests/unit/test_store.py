@@ -25,7 +25,8 @@ from kg.namespaces import GRAPH
 from kg.store import build, queries
 from kg.store.connect import open_store
 from kg.store.embedded import EmbeddedStore, default_location
-from kg.store.remote import STAGING, RemoteStore, chunked, remote_bnode, remote_literal
+from kg.store.remote import STAGING, RemoteStore
+from kg.store.wire import chunked, remote_bnode, remote_literal
 from kg.terms import Term, from_ox
 from tests.conftest import STORES, kg
 

@@ -79,7 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask import Flask
 
-    from webapp import http as pages
+    from webapp.http import hooks
     from webapp.services import Services
     from webapp.views import (
         agencies,
@@ -109,7 +109,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         + int(app.config["SPARQL_QUEUE"])
     )
     app.extensions["kg"] = Services.start(app.config)
-    pages.install(app)
+    hooks.install(app)
     for module in (
         home,
         who,

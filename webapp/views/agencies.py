@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort
 
 from webapp.data import agencies as agency_data
-from webapp.http import page, respond
+from webapp.http.pages import page, respond
 from webapp.links import iri_of
 from webapp.services import services
 from webapp.views import resources

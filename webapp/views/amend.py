@@ -22,7 +22,7 @@ from kg.law import amend as kg_amend
 from kg.report import impact as render_impact
 from webapp.data import provisions as lookup
 from webapp.data.who import code_names
-from webapp.http import page
+from webapp.http.pages import page
 from webapp.services import Services, services
 
 bp = Blueprint("amend", __name__)

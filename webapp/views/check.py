@@ -17,7 +17,7 @@ from kg import api
 from kg.errors import InputError
 from webapp.data import card_form
 from webapp.data import incidents as incident_data
-from webapp.http import as_json, page
+from webapp.http.pages import as_json, page
 from webapp.services import Services, services
 
 bp = Blueprint("check", __name__)

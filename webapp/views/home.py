@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, request
 
 from webapp.data import provisions as lookup
-from webapp.http import page
+from webapp.http.pages import page
 from webapp.services import services
 
 bp = Blueprint("home", __name__)

@@ -13,7 +13,7 @@ from kg.errors import InputError
 from kg.store import queries
 from kg.store.sparql import bind_values
 from webapp.data.who import code_names
-from webapp.http import page
+from webapp.http.pages import page
 from webapp.services import Services, services
 from webapp.sparql import run as sparql_exec
 from webapp.sparql.protocol import Refused

@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from kg.namespaces import BASE, GRAPH, bind_prefixes
 from webapp.data import provisions as lookup
-from webapp.http import page, respond
+from webapp.http.pages import page, respond
 from webapp.links import checked_iri, iri_of, local
 from webapp.services import services
 

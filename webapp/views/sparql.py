@@ -31,7 +31,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 from werkzeug.http import HTTP_STATUS_CODES
 
-from webapp.http import as_json, header, wants_json
+from webapp.http.pages import as_json, header, wants_json
 from webapp.services import services
 from webapp.sparql import protocol
 from webapp.sparql import run as sparql_exec

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from webapp.http import page
+from webapp.http.pages import page
 from webapp.services import services
 
 bp = Blueprint("system", __name__)

@@ -18,7 +18,7 @@ from kg.store.sparql import bind_values
 from webapp import rq
 from webapp.data import provisions as lookup
 from webapp.data import who as answers
-from webapp.http import page
+from webapp.http.pages import page
 from webapp.services import services
 
 bp = Blueprint("who", __name__)

@@ -17,8 +17,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from rdflib.term import Node
 
 from kg.law import load
-from kg.law.info import RANK, tail
+from kg.law.info import tail
 from kg.namespaces import AKG
+from kg.results import RANK
 
 ELI_PART = URIRef("http://data.europa.eu/eli/ontology#is_part_of")
 PROVISIONS = (AKG.Code, AKG.Statute, AKG.Chapter, AKG.Section, AKG.Subdivision)

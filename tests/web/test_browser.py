@@ -171,6 +171,10 @@ def test_check_an_incident_form(page: Page, server: str) -> None:
 
 
 def test_amendment_sandbox(page: Page, server: str) -> None:
+    # the sandbox runs the reasoner on the law with and without the amendment (about
+    # half a minute on 2 busy cores): wait for its answer longer than a page's default
+    page.set_default_navigation_timeout(120_000)
+    page.set_default_timeout(120_000)
     page.goto(server + "/amend")
     page.check("#amend-copa-wco-jurisdiction")
     page.fill("#as_of", "2025-06-04")

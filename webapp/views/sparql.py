@@ -32,7 +32,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from werkzeug.http import HTTP_STATUS_CODES
 
 from webapp.http.pages import as_json, header, wants_json
-from webapp.services import services
+from webapp.services import Services, services
 from webapp.sparql import protocol
 from webapp.sparql import run as sparql_exec
 from webapp.sparql.protocol import Refused
@@ -242,7 +242,7 @@ def description() -> Response:
     return response
 
 
-def _info(s: Any) -> dict[str, Any]:
+def _info(s: Services) -> dict[str, Any]:
     return {
         **header(),
         "endpoint": request.base_url,

@@ -34,8 +34,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kg.cards.read import Card, parse_card
 from kg.cards.yaml_reader import read_text
@@ -48,6 +49,7 @@ BATCH = 100
 EARLIEST = "1900-01-01"  # amendments in a bulk check are in force from here on
 
 Item = Card | Path | str  # a card, or the path of its file
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,17 @@ def _read(item: Item) -> Sent:
     """A card file's text (or why it cannot be read), so that no worker opens a file."""
     if isinstance(item, Card):
         return item
+    return _or_bad(str(item), lambda: Text(str(item), read_text(Path(item))))
+
+
+def _or_bad(name: str, read: Callable[[], T]) -> T | BadCard:
+    """What `read` gives, or the card `name` as a bad card: the rest of the run goes on."""
     try:
-        return Text(str(item), read_text(Path(item)))
+        return read()
     except InputError as err:
-        return BadCard(str(item), str(err))
+        return BadCard(name, str(err))
     except Exception as exc:  # noqa: BLE001 - one card that breaks the reader is one bad card
-        return BadCard(str(item), f"the card could not be read: {exc!r}")
+        return BadCard(name, f"the card could not be read: {exc!r}")
 
 
 @dataclass
@@ -108,12 +115,11 @@ def _check(items: Sequence[Sent], ctx: Context, options: Options) -> BatchResult
         elif isinstance(item, BadCard):  # its file could not be read
             errors.append(item)
         else:
-            try:
-                cards.append(parse_card(item.text, Path(item.name), ctx.codes))
-            except InputError as err:
-                errors.append(BadCard(item.name, str(err)))
-            except Exception as exc:  # noqa: BLE001 - a card that breaks the parser is one bad card
-                errors.append(BadCard(item.name, f"the card could not be read: {exc!r}"))
+            card = _or_bad(item.name, partial(parse_card, item.text, Path(item.name), ctx.codes))
+            if isinstance(card, BadCard):
+                errors.append(card)
+            else:
+                cards.append(card)
     try:
         reports = _run(cards, ctx, options)
     except (InputError, InternalError):

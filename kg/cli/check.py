@@ -12,7 +12,14 @@ from typing import Any
 import click
 
 from kg import api
-from kg.cli.group import default_format, emit_json, input_errors, main, store_options
+from kg.cli.group import (
+    default_format,
+    emit_json,
+    engine_option,
+    input_errors,
+    main,
+    store_options,
+)
 from kg.cli.store import built, close_store, store_for
 from kg.errors import InputError
 from kg.law import load
@@ -63,6 +70,7 @@ from kg.results import CheckReport
 @click.option("--dask", is_flag=True, help="Run a bulk check on a local Dask cluster.")
 @click.option("--scheduler", help="Run a bulk check on the Dask cluster at this address.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar.")
+@engine_option
 @store_options
 @click.pass_context
 @input_errors

@@ -7,7 +7,8 @@ traceback unless KG_DEBUG=1, and nothing on standard output that could pass for 
 complete answer; 130 interrupted. See docs/security-cli.md.
 
 `--store-dir` and `--endpoint` may come before the command or after it (`store_options`,
-on the commands that use the store); after it, they win.
+on the commands that use the store), and so may `--engine` (`engine_option`, on the
+commands that run the shapes); after it, they win.
 """
 
 from __future__ import annotations
@@ -151,6 +152,32 @@ def _with_store_options(fn: F) -> F:
 STORE_OPTIONS = ("store_dir", "endpoint")
 
 
+def _engine_option() -> Callable[[F], F]:
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        help="The engine that runs the shapes: fast (default) or pyshacl, the reference "
+        "(or KG_ENGINE).",
+    )
+
+
+def _use_engine(engine: str | None) -> None:
+    if engine:
+        os.environ["KG_ENGINE"] = engine  # read by kg.reasoning.dispatch (and by workers)
+
+
+def engine_option(fn: F) -> F:
+    """`--engine` after the command too (`kg check card.yaml --engine pyshacl`), on a
+    command that runs the shapes; given after the command, it wins."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, engine: str | None = None, **kwargs: Any) -> Any:
+        _use_engine(engine)
+        return fn(*args, **kwargs)
+
+    return _engine_option()(wrapper)  # type: ignore[return-value]
+
+
 def store_options(fn: F) -> F:
     """`--store-dir` and `--endpoint` after the command too (`kg load --endpoint URL`), on
     a command that uses the store; `store_settings` says which values it uses."""
@@ -197,24 +224,18 @@ Environment:
   KG_DEBUG     1: an internal error shows its traceback
 
 \b
---store-dir and --endpoint may come before or after the command
+--store-dir, --endpoint and --engine may come before or after the command
 (kg load --endpoint URL); given after it, they win."""
 
 
 @click.group(cls=_Group, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 @_with_store_options
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    help="The engine that runs the shapes: fast (default) or pyshacl, the reference "
-    "(or KG_ENGINE).",
-)
+@_engine_option()
 def main(store_dir: str | None, endpoint: str | None, engine: str | None) -> None:
     """authority-kg: who has the power to act, and was the rule broken?"""
     del store_dir, endpoint  # each command that uses the store reads them (store_settings)
-    if engine:
-        os.environ["KG_ENGINE"] = engine  # read by kg.reasoning.dispatch (and by workers)
+    _use_engine(engine)
     # rdflib logs warnings (e.g. about odd IRIs in a broken file) on standard error;
     # the one message a bad input gets is ours.
     logging.getLogger("rdflib").setLevel(logging.ERROR)

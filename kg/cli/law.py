@@ -7,7 +7,7 @@ from dataclasses import replace
 import click
 
 from kg import api
-from kg.cli.group import default_format, emit_json, input_errors, main
+from kg.cli.group import default_format, emit_json, engine_option, input_errors, main
 from kg.report import render
 
 
@@ -23,6 +23,7 @@ from kg.report import render
     help="Treat a proposed amendment (id or file) as in force on the date; repeatable.",
 )
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]))
+@engine_option
 @input_errors
 def who(
     allegation: str,
@@ -75,6 +76,7 @@ def who(
     type=click.Choice(["json", "text", "markdown", "html"]),
     help="Output format (text on a terminal, json otherwise).",
 )
+@engine_option
 @input_errors
 def amend_command(
     amendments: tuple[str, ...], as_of: str | None, incidents: tuple[str, ...], fmt: str | None

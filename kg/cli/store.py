@@ -10,6 +10,7 @@ from kg import api
 from kg.cli.group import (
     default_format,
     emit_json,
+    engine_option,
     input_errors,
     main,
     store_options,
@@ -168,6 +169,7 @@ def _load(store: Store) -> dict[str, int]:
 
 
 @main.command("load", short_help="Rebuild the whole store, dropping stored determinations.")
+@engine_option
 @store_options
 @click.pass_context
 @input_errors
@@ -272,6 +274,15 @@ def close_store(store: Store) -> None:
     type=int,
     help="Rows or triples a SPARQL query may return.",
 )
+@click.option(
+    "--cors-origins",
+    default="*",
+    show_default=True,
+    metavar="ORIGINS",
+    help="Origins whose scripts may read /sparql (YASGUI, notebooks): * for any, a list "
+    "separated by commas, or '' for none.",
+)
+@engine_option
 @store_options
 @click.pass_context
 @input_errors
@@ -283,6 +294,7 @@ def serve_command(
     threads: int,
     sparql_timeout: float,
     result_cap: int,
+    cors_origins: str,
 ) -> None:
     """Serve the lookup page and the SPARQL endpoint (/sparql) on the embedded store."""
     import waitress
@@ -303,6 +315,7 @@ def serve_command(
             "SPARQL_TIMEOUT": sparql_timeout,
             "SPARQL_RESULT_CAP": result_cap,
             "PAGE_THREADS": threads,
+            "SPARQL_CORS_ORIGINS": cors_origins,
         }
     )
     app.extensions["kg"].warm()

@@ -138,6 +138,55 @@ def test_group_help_is_whole_and_lists_exit_codes_and_environment(width: int) ->
         assert re.search(rf"^\s+{variable}\s+\S", result.stdout, re.M), variable
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("who", "--allegation", "excessive-force", "--respondent", "CPD:officer",
+         "--date", "2025-06-04", "--engine", "pyshacl"),
+        ("--engine", "fast", "who", "--allegation", "excessive-force", "--respondent",
+         "CPD:officer", "--date", "2025-06-04", "--engine", "pyshacl"),
+    ],
+    ids=["after", "after-wins-over-before"],
+)  # fmt: skip
+def test_engine_after_the_command(args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_ENGINE", raising=False)  # the option sets it for this process
+    result = kg(*args, "--format", "json", env={"KG_ENGINE": None})
+    assert result.exit_code == 0, result.stderr
+    assert '"engine": "pyshacl"' in result.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "who", "amend", "load", "serve"])
+def test_commands_that_run_the_shapes_take_the_engine(command: str) -> None:
+    assert "--engine [fast|pyshacl]" in kg(command, "--help", terminal_width=100).stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "origins"), [("*", "*"), ("https://a.example", "https://a.example"), ("", "")]
+)
+def test_serve_passes_its_cors_origins_to_the_app(
+    given: str, origins: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import waitress
+
+    import webapp
+
+    seen: dict[str, Any] = {}
+
+    class App:
+        config = {"SERVER_THREADS": 1}
+        extensions = {"kg": type("Services", (), {"warm": lambda self: None})()}
+
+    def create_app(config: dict[str, Any]) -> App:
+        seen.update(config)
+        return App()
+
+    monkeypatch.setattr(webapp, "create_app", create_app)
+    monkeypatch.setattr(waitress, "serve", lambda *a, **k: None)
+    result = kg("serve", "--cors-origins", given)
+    assert result.exit_code == 0, result.stderr
+    assert seen["SPARQL_CORS_ORIGINS"] == origins
+
+
 def test_load_help_says_it_replaces_the_determinations() -> None:
     text = " ".join(kg("load", "--help").stdout.split())
     assert "replaces the whole store, stored determinations included" in text

@@ -21,12 +21,20 @@ PERMISSIONS = (
 )
 
 
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+# The SPARQL editor on /sparql (YASGUI, vendored in static/vendor/yasgui) sets inline
+# styles (style attributes, and a <style> element for resizable table columns): that
+# page alone may use them. Scripts and every other directive stay as strict.
+CSP_INLINE_STYLES = CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
+INLINE_STYLE_PATHS = frozenset({"/sparql"})
+
+
 def _headers(response: Response) -> Response:
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    )
+    inline = request.path in INLINE_STYLE_PATHS
+    response.headers.setdefault("Content-Security-Policy", CSP_INLINE_STYLES if inline else CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", PERMISSIONS)

@@ -26,11 +26,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 from werkzeug.http import HTTP_STATUS_CODES
 
+from kg.namespaces import PREFIXES
+from kg.store import queries
 from webapp.http.pages import as_json, header, wants_json
 from webapp.services import Services, services
 from webapp.sparql import protocol
@@ -233,7 +235,8 @@ def description() -> Response:
     fmt = RDFLIB_FORMATS.get(asked or "")
     if fmt is None and best == "text/html":
         s = services()
-        return Response(render_template("sparql.html", **_info(s)), mimetype="text/html")
+        page = render_template("sparql.html", **_info(s), **_editor())
+        return Response(page, mimetype="text/html")
     fmt = fmt or SD_FORMATS.get(best or "", "turtle")
     body = service_graph(request.base_url).serialize(format=fmt)
     media = next(k for k, v in SD_FORMATS.items() if v == fmt)
@@ -253,6 +256,23 @@ def _info(s: Services) -> dict[str, Any]:
         "queue_wait": s.runner.limits.queue_wait,
         "graphs": [str(g) for g in s.graphs],
         "withheld": len(s.restricted.graphs),
+    }
+
+
+def _editor() -> dict[str, Any]:
+    """What the page's editor offers (not in /sparql.json): the project's prefixes and
+    the saved queries (queries/*.rq), each with its text to load into the editor."""
+    return {
+        "prefixes": {prefix: str(ns) for prefix, ns in PREFIXES.items()},
+        "saved": [
+            {
+                "name": q.name,
+                "title": q.title,
+                "text": q.text,
+                "url": url_for("query.saved_query", name=q.name),
+            }
+            for q in queries.catalog().values()
+        ],
     }
 
 

@@ -137,15 +137,9 @@ DETERMINATIONS = str(GRAPH["determinations/"])
 
 def stored_determinations(store: Store) -> int:
     """How many determination graphs (`kg check --store`) the store holds."""
-    if store.is_empty():
-        return 0
-    rows = store.query(
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-        f'FILTER(STRSTARTS(STR(?g), "{DETERMINATIONS}")) }}'
-    ).rows
-    # a remote store's `#staging`/`#previous` graphs (a load under way, or failed) are not
-    # stored determinations
-    return len({str(r["g"]) for r in rows if "g" in r and "#" not in str(r["g"])})
+    from kg.store import graph
+
+    return 0 if store.is_empty() else len(graph.graph_names(store, DETERMINATIONS))
 
 
 def _load(store: Store) -> dict[str, int]:

@@ -65,16 +65,22 @@ def without(ds: Dataset, leave_out: Iterable[str]) -> Dataset:
     return out
 
 
+def graph_names(store: Store, under: str = "") -> list[URIRef]:
+    """The names of the graphs the store holds (those starting with `under`, if given). A
+    remote store's `#staging`/`#previous` graphs, a load under way or failed, are not yet
+    or no longer the store's."""
+    rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    names = {row.get("g") for row in rows}
+    return sorted(
+        n for n in names if isinstance(n, URIRef) and "#" not in n and n.startswith(under)
+    )
+
+
 def stored(store: Store) -> Dataset:
-    """Every named graph the store holds (a load under way, `#staging`/`#previous`, is
-    not yet or no longer the store's)."""
+    """Every named graph the store holds (`graph_names`)."""
     ds = Dataset()
     bind_prefixes(ds)
-    names = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
-    for row in names:
-        name = row.get("g")
-        if not isinstance(name, URIRef) or "#" in str(name):
-            continue
+    for name in graph_names(store):
         answer = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": name})
         target = ds.graph(name)
         for triple in answer.triples:

@@ -196,6 +196,8 @@ def _source_quads(
     if _cited(card, item["id"]):
         named = source_graph(card.id, item["id"])
         out.append((s, AKG.namedGraph, named, g))
-        # PROV-O: the facts of that graph are derived from this source
-        out.append((named, PROV.wasDerivedFrom, s, g))
+        # PROV-O: the facts of that graph are derived from this source. Stated in that
+        # graph itself, so that a server withholding the graph (a restricted source)
+        # withholds this too, and its IRI describes nothing
+        out.append((named, PROV.wasDerivedFrom, s, named))
     return out

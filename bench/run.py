@@ -1,6 +1,6 @@
 """Benchmarks: ratios measured in one run against baselines run in the same process.
 
-    python -m bench.run --quick   # a few minutes; last line:
+    python -m bench.run --quick   # about ten minutes; last line:
                                   # speedup <r>x identical <yes|no> engine-only <r2>x
     python -m bench.run           # 1k/10k checks, growth to 100k, store load and queries
     python -m bench.run --full    # also pyshacl at 10k and growth to 1M

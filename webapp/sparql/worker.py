@@ -17,6 +17,7 @@ worker starts fast, and it never imports the program that started it.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import resource
@@ -42,6 +43,7 @@ GRAPH_FORMATS = {
     "n3": ox.RdfFormat.N3,  # plain triples: the Turtle that N3 also is
 }
 WITH_PREFIXES = ("turtle", "n3")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 EXIT_MEMORY = 3  # the worker's exit status after a MemoryError
 NICENESS = 5  # below the pages: a busy worker leaves them the CPU
 CELL_OVERHEAD = 16  # bytes counted per cell besides its value (the JSON around it)
@@ -72,6 +74,30 @@ class Outcome:
 def _bytes(value: bytes | None) -> bytes:
     assert value is not None  # serializing without an output gives the bytes
     return value
+
+
+def _term(t: Any) -> dict[str, Any]:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value != XSD_STRING:
+            out["datatype"] = t.datatype.value
+        return out
+    if isinstance(t, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term(t.subject),
+                "predicate": _term(t.predicate),
+                "object": _term(t.object),
+            },
+        }
+    return {"type": "literal", "value": str(t)}
 
 
 def _over_cap(cap: int, what: str) -> Outcome:
@@ -116,34 +142,31 @@ def _size(t: Any) -> int:
     return n
 
 
-def _query(store: Any, job: Job) -> Any:
-    return store.query(
-        job.query,
-        default_graph=[ox.NamedNode(g) for g in job.default_graphs],
-        named_graphs=[ox.NamedNode(g) for g in job.named_graphs],
-    )
-
-
-def _solutions(store: Any, answer: Any, job: Job) -> Outcome:
-    """Rows are counted and their size estimated first (stopping at the caps before
-    anything is serialized); then the query runs again and pyoxigraph's own serializer
-    writes the answer in the format asked for."""
+def _solutions(answer: Any, job: Job) -> Outcome:
     names = [v.value for v in answer.variables]
-    count = size = 0
-    for solution in answer:
-        if count >= job.cap:
+    bindings = []
+    size = 0
+    for i, solution in enumerate(answer):
+        if i >= job.cap:
             return _over_cap(job.cap, "rows")
+        row = {}
         for name in names:
             value = solution[name]
             if value is not None:
                 size += _size(value)
+                row[name] = _term(value)
         if size > job.max_bytes:
             return _over_bytes(job.max_bytes)
-        count += 1
-    body = _bytes(_query(store, job).serialize(format=RESULT_FORMATS[job.result_format]))
+        bindings.append(row)
+    body = json.dumps(
+        {"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False
+    ).encode("utf-8")
+    if job.result_format != "json":
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        body = _bytes(parsed.serialize(format=RESULT_FORMATS[job.result_format]))
     if len(body) > job.max_bytes:
         return _over_bytes(job.max_bytes)
-    return Outcome("select", body, job.result_format, count)
+    return Outcome("select", body, job.result_format, len(bindings))
 
 
 def _triples(answer: Any, job: Job) -> Outcome:
@@ -167,13 +190,21 @@ def _triples(answer: Any, job: Job) -> Outcome:
 def run(store: Any, job: Job) -> Outcome:
     """Run one job on the store; every failure becomes an Outcome with a message."""
     try:
-        answer = _query(store, job)
+        answer = store.query(
+            job.query,
+            default_graph=[ox.NamedNode(g) for g in job.default_graphs],
+            named_graphs=[ox.NamedNode(g) for g in job.named_graphs],
+        )
         if isinstance(answer, ox.QuerySolutions):
-            return _solutions(store, answer, job)
+            return _solutions(answer, job)
         if isinstance(answer, ox.QueryTriples):
             return _triples(answer, job)
         fmt = job.result_format if job.result_format in ("json", "xml") else "json"
-        return Outcome("ask", _bytes(answer.serialize(format=RESULT_FORMATS[fmt])), fmt, 1)
+        doc = json.dumps({"head": {}, "boolean": bool(answer)}).encode("utf-8")
+        if fmt == "xml":
+            parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
+            doc = _bytes(parsed.serialize(format=RESULT_FORMATS["xml"]))
+        return Outcome("ask", doc, fmt, 1)
     except SyntaxError as exc:
         return Outcome("error", status=400, message=f"SPARQL syntax error: {exc}")
     except (OSError, ValueError, TypeError, RuntimeError) as exc:

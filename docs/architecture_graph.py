@@ -19,7 +19,7 @@ BEGIN = "<!-- rooms: drawn by docs/architecture_graph.py -->"
 END = "<!-- end of rooms -->"
 # the top-level modules that everything may use, shown as one box per package
 BASE = {
-    "kg": {"errors", "paths", "namespaces", "terms", "results", "version"},
+    "kg": {"errors", "paths", "namespaces", "terms", "results", "version", "rdflib_sparql"},
     "webapp": {"cache", "links", "restricted", "rq"},
 }
 

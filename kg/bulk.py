@@ -296,7 +296,11 @@ def _dask(
             n_workers=max(1, min(os.cpu_count() or 1, 4)),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # Dask's HTTP servers (health, metrics) start whatever is asked: `None` still
+            # binds the fixed port 8787, which a second run on the machine then meets.
+            # Loopback, a free port, for the scheduler and every worker.
+            dashboard_address="127.0.0.1:0",
+            worker_dashboard_address="127.0.0.1:0",
         )
         client = Client(cluster)
     done = [0]  # cards checked so far, for the message should the cluster fail

@@ -1,6 +1,10 @@
 """Every IRI base of the project, defined once (see docs/model.md)."""
 
-from rdflib import Namespace
+import hashlib
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SH, SKOS, XSD
 
 BASE = "https://w3id.org/authority-kg/"
@@ -37,6 +41,16 @@ def bind_prefixes(graph: "object") -> None:
     """Bind the project's prefixes on an rdflib Graph or Dataset."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)  # type: ignore[attr-defined]
+
+
+def publisher_iri(name: str) -> URIRef:
+    """The agent that published a source (dct:publisher), named by its name as written:
+    law:publisher/<slug>, the same IRI for a law file's source and a card's."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if not slug:
+        slug = "x-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    return LAW["publisher/" + slug]
 
 
 AKG_NONE = AKG["None"]  # "none": known to be nothing (assists: none, record: [])

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, XSD
 
 from kg.cards import format as fmt
 from kg.cards.read import Card
 from kg.law.codes import CodeIndex
-from kg.namespaces import AKG, AKG_NONE, GRAPH, INC
+from kg.namespaces import AKG, AKG_NONE, GRAPH, INC, publisher_iri
 
 Quad = tuple[URIRef, URIRef, Any, URIRef]
 
@@ -186,7 +186,11 @@ def _source_quads(
 ) -> list[Quad]:
     out: list[Quad] = [(s, DCTERMS.title, Literal(item["title"]), g)]
     if "publisher" in item:
-        out.append((s, DCTERMS.publisher, Literal(item["publisher"]), g))
+        # An agent, as DCMI Terms wants: the IRI a law file's source gets for the same name.
+        agent = publisher_iri(item["publisher"])
+        out.append((s, DCTERMS.publisher, agent, g))
+        out.append((agent, RDF.type, DCTERMS.Agent, g))
+        out.append((agent, FOAF.name, Literal(item["publisher"]), g))
     if "date" in item:
         out.append((s, DCTERMS.date, Literal(item["date"], datatype=XSD.date), g))
     if "url" in item:

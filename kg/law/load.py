@@ -18,6 +18,9 @@ from rdflib import Dataset, Graph, URIRef
 from kg.errors import InputError, InternalError
 from kg.namespaces import AKG, GRAPH, bind_prefixes
 from kg.paths import ENV, data_root, folder
+from kg.rdflib_sparql import prepared
+
+ELI_VIEW = Path(__file__).with_name("eli.rq")
 
 _LINE = re.compile(r"line (\d+)|at line (\d+)|:(\d+):")
 
@@ -104,9 +107,19 @@ def amendment_files() -> list[Path]:
     return sorted((folder("law") / "amendments").glob("*.ttl"))
 
 
+def add_eli_view(g: Graph) -> Graph:
+    """Add to one law or amendment file's graph its ELI view (kg/law/eli.rq: the file's
+    provisions, versions, dates and amendments in ELI's own terms), and return it."""
+    for t in list(g.query(prepared(ELI_VIEW))):
+        g.add(t)  # type: ignore[arg-type]
+    return g
+
+
 def _into_dataset(ds: Dataset, kind: str, paths: Iterable[Path]) -> None:
     for path in paths:
-        parse_turtle(path, ds.graph(graph_name(kind, path)))
+        g = parse_turtle(path, ds.graph(graph_name(kind, path)))
+        if kind == "law":
+            add_eli_view(g)
 
 
 @lru_cache(maxsize=1)
@@ -130,7 +143,7 @@ def law_dataset(*, with_amendments: bool = True) -> Dataset:
                 target.add(t)
     if with_amendments:
         for path in amendment_files():
-            parse_turtle(path, ds.graph(graph_name("law", path)))
+            add_eli_view(parse_turtle(path, ds.graph(graph_name("law", path))))
     return ds
 
 

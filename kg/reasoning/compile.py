@@ -37,10 +37,8 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from kg.namespaces import AKG
+from kg.rdflib_sparql import PARSE_LOCK
 from kg.reasoning.results import RUN
-
-# rdflib's SPARQL parser (pyparsing) is not thread-safe: every parse goes through this lock.
-PARSE_LOCK = threading.RLock()
 
 _SHAPE_KEYS = {
     RDF.type,

@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor
 from rdflib.term import Identifier
 
-from kg.reasoning.compile import PARSE_LOCK
+from kg.rdflib_sparql import PARSE_LOCK
 from kg.reasoning.results import Result, Validation
 
 NAME = "pyshacl"

@@ -55,7 +55,11 @@ def test_dask_local_cluster_with_two_workers(folder: Path, alone: dict[str, Any]
     ctx = api.context()
     paths = sorted(folder.glob("*.yaml"))[:25]
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        worker_dashboard_address="127.0.0.1:0",
     ) as cluster:
         results = list(
             check_many(paths, ctx, Options(), batch=5, scheduler=cluster.scheduler_address)
@@ -106,7 +110,11 @@ def test_dask_workers_are_sent_the_cards_contents_not_their_paths(
     ctx = api.context()
     monkeypatch.chdir(elsewhere)
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        worker_dashboard_address="127.0.0.1:0",
     ) as cluster:
         monkeypatch.chdir(client_dir)
         paths = sorted(Path("cards").glob("*.yaml"))

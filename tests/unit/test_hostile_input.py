@@ -761,7 +761,7 @@ def test_losing_the_last_worker_is_exit_4_without_a_whole_answer(tmp_path: Path)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
     scheduler = subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-         "--port", str(port), "--no-dashboard"],
+         "--port", str(port), "--dashboard-address", "127.0.0.1:0"],
         **quiet,
     )  # fmt: skip
     worker: subprocess.Popen[bytes] | None = None
@@ -773,7 +773,7 @@ def test_losing_the_last_worker_is_exit_4_without_a_whole_answer(tmp_path: Path)
 
         worker = subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-             "--no-nanny", "--no-dashboard"],
+             "--host", "127.0.0.1", "--no-nanny", "--dashboard-address", "127.0.0.1:0"],
             **quiet,
         )  # fmt: skip
         out = tmp_path / "out.json"

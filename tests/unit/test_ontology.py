@@ -1,5 +1,6 @@
-"""The ontology: it parses, HermiT finds it consistent, the meta shapes conform, and it
-holds every code of the card spec and every field property of docs/model.md."""
+"""The ontology: it parses, HermiT finds it consistent (and graphs that break its
+disjointness or single values inconsistent), the meta shapes conform, and it holds every
+code of the card spec and every field property of docs/model.md."""
 
 from __future__ import annotations
 
@@ -148,13 +149,64 @@ def test_every_ttl_file_in_ontology_is_a_known_module() -> None:
     assert sorted(p.stem for p in ONTOLOGY.glob("*.ttl")) == sorted(MODULES)
 
 
-# (b) HermiT finds the union consistent -----------------------------------------------
+# (b) HermiT finds the union consistent, and broken graphs inconsistent ----------------
+
+# A small incident and a little law that keep every axiom of the disjointness and single
+# values, and breaks of it: each broken graph is the good one plus the break's triples,
+# so only they can make it inconsistent.
+
+_FACT_PREFIXES = """\
+@prefix akg: <https://w3id.org/authority-kg/ontology#> .
+@prefix agency: <https://w3id.org/authority-kg/agency/> .
+@prefix role: <https://w3id.org/authority-kg/code/role/> .
+@prefix inc: <https://w3id.org/authority-kg/incident/hermit-test/> .
+@prefix law: <https://w3id.org/authority-kg/law/hermit-test/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+"""
+# HermiT makes no unique-name assumption, so the two sections are said to differ (as
+# two card items differ by their akg:itemId).
+_GOOD_FACTS = """\
+<https://w3id.org/authority-kg/incident/hermit-test> a akg:Incident ; akg:itemId "hermit-test" .
+inc:p1 a akg:Person ; akg:itemId "p1" .
+inc:p2 a akg:Person ; akg:itemId "p2" .
+inc:a1 a akg:Action ; akg:itemId "a1" ; akg:actorAgency agency:CPD ; akg:actorRole role:officer ;
+    akg:subjectPerson inc:p1 .
+law:s1 a akg:Section .
+law:s2 a akg:Section ; owl:differentFrom law:s1 .
+law:norm a akg:Prohibition ; akg:statedIn law:s1 .
+law:grant a akg:Grant ; akg:grantee agency:COPA .
+"""
+# name -> the triples that break one axiom (which one, in the comment)
+_BREAKS = {
+    # Person and org:Organization are disjoint
+    "an-agency-that-is-a-person": "agency:CPD a akg:Person .",
+    # the kinds of card item are disjoint
+    "an-item-that-is-an-action-and-a-call": "inc:a1 a akg:Call .",
+    # akg:actorAgency is functional; City and federal agencies are disjoint
+    "an-action-with-a-city-and-a-federal-actor": "inc:a1 akg:actorAgency agency:ICE .",
+    # akg:grantee is functional; the agencies are all different
+    "a-grant-to-two-city-agencies": "law:grant akg:grantee agency:OIG .",
+    # akg:subjectPerson and akg:itemId are functional
+    "an-action-with-two-subject-persons": "inc:a1 akg:subjectPerson inc:p2 .",
+    # akg:statedIn is functional
+    "a-norm-stated-in-two-provisions": "law:norm akg:statedIn law:s2 .",
+    # norms and provisions are disjoint
+    "a-norm-that-is-a-provision": "law:norm a akg:Section .",
+}
+
+
+def _facts_file(tmp_path: pathlib.Path, extra: str = "") -> pathlib.Path:
+    path = tmp_path / "facts.ttl"
+    path.write_text(_FACT_PREFIXES + _GOOD_FACTS + extra + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.mark.java
 @needs_java
-def test_hermit_finds_the_union_consistent() -> None:
-    result = check_consistency(_module_paths())
+def test_hermit_finds_the_union_consistent(tmp_path: pathlib.Path) -> None:
+    """The modules, with the good facts (one HermiT run: the union with them is
+    consistent only if the union alone is)."""
+    result = check_consistency([*_module_paths(), _facts_file(tmp_path)])
     assert result.consistent, result.message
     assert result.unsatisfiable == (), result.message
     assert "HermiT" in result.reasoner
@@ -172,6 +224,23 @@ def test_hermit_reports_an_inconsistency(tmp_path: pathlib.Path) -> None:
     result = check_consistency([*_module_paths(), bad])
     assert not result.consistent
     assert "inconsistent" in result.message
+
+
+@pytest.mark.parametrize("name", _BREAKS)
+def test_each_break_only_adds_triples_to_the_good_facts(tmp_path: pathlib.Path, name: str) -> None:
+    good = Graph().parse(_facts_file(tmp_path), format="turtle")
+    broken = Graph().parse(_facts_file(tmp_path, _BREAKS[name]), format="turtle")
+    added = set(broken) - set(good)
+    assert set(good) <= set(broken)
+    assert 1 <= len(added) <= 4, added
+
+
+@pytest.mark.java
+@needs_java
+@pytest.mark.parametrize("name", _BREAKS)
+def test_hermit_finds_a_broken_graph_inconsistent(tmp_path: pathlib.Path, name: str) -> None:
+    result = check_consistency([*_module_paths(), _facts_file(tmp_path, _BREAKS[name])])
+    assert not result.consistent, f"{name}: {result.message}"
 
 
 # (c) the meta shapes conform -----------------------------------------------------------

@@ -231,7 +231,11 @@ def dask_cluster() -> Iterator[str]:
     from dask.distributed import LocalCluster
 
     cluster = LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+        n_workers=1,
+        threads_per_worker=2,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        worker_dashboard_address="127.0.0.1:0",
     )
     try:
         yield str(cluster.scheduler_address)

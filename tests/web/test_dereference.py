@@ -92,3 +92,17 @@ def test_an_accept_that_names_nothing_the_app_makes_is_406(app: Flask) -> None:
     # a browser's Accept (*/* among others) still gets the page
     r = app.test_client().get("/law/mcc/2-173-020", headers={"Accept": "*/*"})
     assert r.status_code == 200
+
+
+def test_the_eli_expression_and_a_publisher_dereference(app: Flask) -> None:
+    """The IRIs the ELI view and the publishers add (issue 15) answer like the rest."""
+    client = app.test_client()
+    expr = client.get(
+        "/law/mcc/2-173-020/expression/en", headers={"Accept": "application/n-triples"}
+    )
+    assert expr.status_code == 200, expr.status_code
+    assert "http://data.europa.eu/eli/ontology#LegalExpression" in expr.get_data(as_text=True)
+    agent = client.get("/law/publisher/wbez", headers={"Accept": "application/n-triples"})
+    assert agent.status_code == 200 and '"WBEZ"' in agent.get_data(as_text=True)
+    page = client.get("/law/publisher/wbez", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "WBEZ" in page.get_data(as_text=True)

@@ -10,9 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
+import subprocess
 import threading
 import warnings
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -441,3 +446,81 @@ def test_sparqlwrapper_every_return_format(endpoint: str, return_format: str, me
                 answer.response.close()
         mismatch = [w for w in caught if "Format requested was" in str(w.message)]
         assert bool(mismatch) is ((return_format, kind) not in MATCHED), (return_format, query)
+
+
+# -- Apache Jena's rsparql and arq (SERVICE) on a real server ------------------------------------
+
+JAVA_LIB = Path("/usr/share/java")
+# Debian's libapache-jena-java (4.5) and what its commands load
+JENA_JARS = (
+    "jena-arq jena-base jena-cmds jena-core jena-dboe-base jena-dboe-index jena-dboe-storage "
+    "jena-dboe-trans-data jena-dboe-transaction jena-iri jena-rdfconnection jena-shacl "
+    "jena-shex jena-tdb jena-tdb2 commons-cli commons-codec commons-compress commons-csv "
+    "commons-io commons-lang3 dexx.collection gson guava httpclient httpcore "
+    "jackson-annotations jackson-core jackson-databind jakarta.json-api jsonld-java protobuf "
+    "thrift titanium-json-ld slf4j-api slf4j-simple"
+).split()
+
+
+@pytest.fixture(scope="module")
+def jena(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """`java -cp ...` for Jena's command-line tools, from Debian's packages (.ci/run installs
+    them). Debian moved Jena's bundled Xerces classes to `xerces.` but left their message
+    files under `org/apache/jena/ext/xerces/`, so Jena cannot start; the files are copied to
+    where the classes look for them."""
+    if shutil.which("java") is None or not (JAVA_LIB / "jena-cmds.jar").exists():
+        pytest.skip("Apache Jena's commands are not installed (Debian: libapache-jena-java)")
+    fix = tmp_path_factory.mktemp("jena-xerces")
+    prefix = "org/apache/jena/ext/xerces/"
+    with zipfile.ZipFile(JAVA_LIB / "jena-core.jar") as jar:
+        for name in jar.namelist():
+            if name.startswith(prefix) and name.endswith(".properties"):
+                target = fix / "xerces" / name[len(prefix) :]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(jar.read(name))
+    jars = [str(JAVA_LIB / f"{name}.jar") for name in JENA_JARS]
+    return ["java", "-cp", os.pathsep.join([str(fix), *jars])]
+
+
+def _jena(jena: list[str], tool: str, *args: str) -> str:
+    done = subprocess.run(
+        [*jena, tool, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_jena_rsparql_select_ask_and_construct(
+    jena: list[str], endpoint: str, tmp_path: Path
+) -> None:
+    select = tmp_path / "select.rq"
+    select.write_text(SELECT, "utf-8")
+    doc = json.loads(
+        _jena(jena, "arq.rsparql", "--service", endpoint, "--query", str(select), "--results=JSON")
+    )
+    assert READING in {b["s"]["value"] for b in doc["results"]["bindings"]}
+    rows = _jena(
+        jena, "arq.rsparql", "--service", endpoint, "--query", str(select), "--results=CSV"
+    )
+    assert rows.splitlines()[0].strip() == "s" and READING in rows
+    yes = tmp_path / "ask.rq"
+    yes.write_text(ASK, "utf-8")
+    assert "yes" in _jena(jena, "arq.rsparql", "--service", endpoint, "--query", str(yes)).lower()
+    construct = tmp_path / "construct.rq"
+    construct.write_text(CONSTRUCT, "utf-8")
+    turtle = _jena(
+        jena, "arq.rsparql", "--service", endpoint, "--query", str(construct), "--results=TTL"
+    )
+    assert len(Graph().parse(data=turtle, format="turtle")) == 20
+
+
+def test_jena_arq_federates_through_service(jena: list[str], endpoint: str, tmp_path: Path) -> None:
+    """A query run by Jena on its own (empty) data that reaches the endpoint by SERVICE."""
+    query = tmp_path / "federated.rq"
+    query.write_text(
+        f"SELECT ?s WHERE {{ SERVICE <{endpoint}> {{ ?s a "
+        "<https://w3id.org/authority-kg/ontology#Reading> } } ORDER BY ?s",
+        "utf-8",
+    )
+    doc = json.loads(_jena(jena, "arq.query", "--query", str(query), "--results=JSON"))
+    assert READING in {b["s"]["value"] for b in doc["results"]["bindings"]}

@@ -328,3 +328,87 @@ def test_without_javascript_the_plain_form_stays(browser: Browser, server: str) 
         expect(page.locator('#saved-queries a[href="/query/contested-provisions"]')).to_be_visible()
     finally:
         context.close()
+
+
+# -- YASGUI on another origin, against this endpoint -----------------------------------------
+
+OTHER_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>a notebook elsewhere</title>
+<link rel="stylesheet" href="{server}/static/vendor/yasgui/yasgui.min.css">
+<script src="{server}/static/vendor/yasgui/yasgui.min.js"></script></head>
+<body><div id="editor"></div>
+<script>
+  Yasgui.Yasqe.defaults.autocompleters = ["variables"];
+  Yasgui.Yasqe.defaults.prefixCcApi = null;
+  window.editor = new Yasgui(document.getElementById("editor"), {{
+    persistenceId: null,
+    requestConfig: {{ endpoint: "{server}/sparql", method: "POST" }},
+    yasr: {{ defaultPlugin: "table" }},
+  }});
+</script></body></html>
+"""
+
+
+@pytest.fixture()
+def elsewhere(server: str) -> Iterator[str]:  # noqa: F811
+    """A page on another origin (another port) that loads YASGUI and points it here."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = OTHER_PAGE.format(server=server).encode("utf-8")
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return None
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_yasgui_on_another_origin_queries_this_endpoint(
+    browser: Browser,  # noqa: F811
+    server: str,  # noqa: F811
+    elsewhere: str,
+) -> None:
+    """What a notebook or a YASGUI of one's own does: a page of another origin loads the
+    editor, sends the query here by POST, and reads the answer, which only CORS allows
+    (with SPARQL_CORS_ORIGINS empty the table never appears)."""
+    assert not elsewhere.startswith(server)
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    answers = []
+    page.on(
+        "response",
+        lambda r: answers.append(r) if r.url == server + "/sparql" else None,
+    )
+    try:
+        page.goto(elsewhere)
+        expect(page.locator("#editor .yasgui .CodeMirror").first).to_be_visible()
+        page.evaluate("q => { window.editor.getTab().setQuery(q); }", QUERY)
+        page.locator("#editor .yasqe_queryButton").first.click()
+        rows = page.locator("#editor .yasr table.dataTable tbody tr")
+        expect(rows.first).to_be_visible(timeout=15000)
+        assert rows.count() > 1
+        expect(page.locator("#editor .yasr table.dataTable tbody")).to_contain_text("purpose-test")
+        posts = [r for r in answers if r.request.method == "POST"]
+        assert posts and posts[-1].status == 200
+        assert posts[-1].headers.get("access-control-allow-origin") in ("*", elsewhere[:-1])
+        assert not errors, errors
+    finally:
+        context.close()

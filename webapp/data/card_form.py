@@ -47,7 +47,7 @@ SINGULAR = {
 }
 MAX_ROWS = 100
 HINTS = {
-    "date": "YYYY-MM-DD",
+    "date": "YYYY-MM-DD, e.g. 2025-06-04",
     "month-date": "YYYY-MM-DD, YYYY-MM or unknown",
     "time": "HH:MM, 24-hour",
     "int": "a whole number, or unknown",

@@ -17,7 +17,6 @@ worker starts fast, and it never imports the program that started it.
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import resource
@@ -43,7 +42,6 @@ GRAPH_FORMATS = {
     "n3": ox.RdfFormat.N3,  # plain triples: the Turtle that N3 also is
 }
 WITH_PREFIXES = ("turtle", "n3")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 EXIT_MEMORY = 3  # the worker's exit status after a MemoryError
 NICENESS = 5  # below the pages: a busy worker leaves them the CPU
 CELL_OVERHEAD = 16  # bytes counted per cell besides its value (the JSON around it)
@@ -76,28 +74,31 @@ def _bytes(value: bytes | None) -> bytes:
     return value
 
 
-def _term(t: Any) -> dict[str, Any]:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": t.value}
-        if t.language:
-            out["xml:lang"] = t.language
-        elif t.datatype.value != XSD_STRING:
-            out["datatype"] = t.datatype.value
-        return out
-    if isinstance(t, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _term(t.subject),
-                "predicate": _term(t.predicate),
-                "object": _term(t.object),
-            },
-        }
-    return {"type": "literal", "value": str(t)}
+class TooLarge(Exception):
+    """The answer passed the size cap while it was being written."""
+
+
+class CappedBuffer:
+    """Where pyoxigraph's serializer writes an answer as it reads it from the query: it
+    stops the query (by raising from `write`) once the answer passes `limit` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise TooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
 
 
 def _over_cap(cap: int, what: str) -> Outcome:
@@ -143,30 +144,28 @@ def _size(t: Any) -> int:
 
 
 def _solutions(answer: Any, job: Job) -> Outcome:
-    names = [v.value for v in answer.variables]
-    bindings = []
-    size = 0
-    for i, solution in enumerate(answer):
-        if i >= job.cap:
-            return _over_cap(job.cap, "rows")
-        row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                size += _size(value)
-                row[name] = _term(value)
-        if size > job.max_bytes:
+    """pyoxigraph's own serializer writes the rows as the query yields them (one run of
+    the query), into a buffer that stops it at the size cap; its parser then counts them
+    against the row cap and, for another format than JSON, its serializer rewrites them."""
+    out = CappedBuffer(job.max_bytes)
+    try:
+        answer.serialize(output=out, format=ox.QueryResultsFormat.JSON)
+    except TooLarge:
+        return _over_bytes(job.max_bytes)
+    except OSError:  # should the serializer report the writer's exception as an I/O error
+        if out.size > job.max_bytes:
             return _over_bytes(job.max_bytes)
-        bindings.append(row)
-    body = json.dumps(
-        {"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False
-    ).encode("utf-8")
+        raise
+    body = out.getvalue()
+    rows = sum(1 for _ in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+    if rows > job.cap:
+        return _over_cap(job.cap, "rows")
     if job.result_format != "json":
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         body = _bytes(parsed.serialize(format=RESULT_FORMATS[job.result_format]))
     if len(body) > job.max_bytes:
         return _over_bytes(job.max_bytes)
-    return Outcome("select", body, job.result_format, len(bindings))
+    return Outcome("select", body, job.result_format, rows)
 
 
 def _triples(answer: Any, job: Job) -> Outcome:
@@ -200,10 +199,7 @@ def run(store: Any, job: Job) -> Outcome:
         if isinstance(answer, ox.QueryTriples):
             return _triples(answer, job)
         fmt = job.result_format if job.result_format in ("json", "xml") else "json"
-        doc = json.dumps({"head": {}, "boolean": bool(answer)}).encode("utf-8")
-        if fmt == "xml":
-            parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-            doc = _bytes(parsed.serialize(format=RESULT_FORMATS["xml"]))
+        doc = _bytes(answer.serialize(format=RESULT_FORMATS[fmt]))
         return Outcome("ask", doc, fmt, 1)
     except SyntaxError as exc:
         return Outcome("error", status=400, message=f"SPARQL syntax error: {exc}")

@@ -157,7 +157,9 @@ def _solutions(answer: Any, job: Job) -> Outcome:
             return _over_bytes(job.max_bytes)
         raise
     body = out.getvalue()
-    rows = sum(1 for _ in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+    counted = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(counted, ox.QuerySolutions)  # a SELECT's answer, parsed back
+    rows = sum(1 for _ in counted)
     if rows > job.cap:
         return _over_cap(job.cap, "rows")
     if job.result_format != "json":

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS
 from rdflib.term import Node
 
 from kg.law import load
@@ -55,7 +55,9 @@ def _sources(g: Graph, node: Node) -> list[str]:
     out = []
     for s in sorted(g.objects(node, DCTERMS.source), key=str):
         title = g.value(s, DCTERMS.title) or tail(s)
-        bits = [str(x) for x in (g.value(s, DCTERMS.publisher), g.value(s, DCTERMS.date)) if x]
+        agent = g.value(s, DCTERMS.publisher)  # an agent, named by foaf:name
+        publisher = g.value(agent, FOAF.name) if agent is not None else None
+        bits = [str(x) for x in (publisher or agent, g.value(s, DCTERMS.date)) if x]
         url = g.value(s, AKG.url)
         out.append(
             f"{title}" + (f" ({', '.join(bits)})" if bits else "") + (f" <{url}>" if url else "")

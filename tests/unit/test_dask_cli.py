@@ -48,8 +48,12 @@ def _free_port() -> int:
 
 
 def _env() -> dict[str, str]:
+    """The environment of a user's shell: without the Dask settings an earlier in-process
+    `kg check --dask` leaves in os.environ (DASK_LOGGING__DISTRIBUTED=critical silences
+    the scheduler's "Scheduler at:" line, which the fixture waits for)."""
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "PYTHONPATH": path}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DASK_", "__DASK"))}
+    return {**clean, "PYTHONPATH": path}
 
 
 def _start(args: list[str], log: Path, cwd: Path) -> subprocess.Popen[bytes]:

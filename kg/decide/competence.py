@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from kg.decide.worlds import World
 from kg.errors import InternalError
@@ -45,6 +46,9 @@ class Question:
     status: str
     agencies: tuple[AgencyPower, ...]
     incident: URIRef | None = None
+    # the respondent is no City body's (a federal agent): the law gives no City agency
+    # power over them, which is why the rule answers `gap`
+    outside_city: bool = False
 
     @property
     def key(self) -> tuple[str | None, str | None, str | None]:
@@ -125,6 +129,7 @@ def read_candidates(
                 status=status,
                 agencies=_agencies(data, q, codes, info, as_of),
                 incident=_incident(data, q),
+                outside_city=_outside_city(data, complaint),
             )
         )
     return out
@@ -141,12 +146,25 @@ def _respondent(data: Graph, q: URIRef, kind: object, codes: CodeIndex) -> str:
     return f"{codes.notation(agency)}:{codes.notation(role)}"
 
 
+def _outside_city(data: Graph, complaint: Node | None) -> bool:
+    """Whether the complaint is against a known agency that is not a City agency (the
+    fact the competence status rule reads for such a respondent)."""
+    if complaint is None:
+        return False
+    agency = data.value(complaint, AKG.againstAgency)
+    return (
+        isinstance(agency, URIRef)
+        and agency != AKG.Unknown
+        and (agency, RDF.type, AKG.CityAgency) not in data
+    )
+
+
 def _incident(data: Graph, q: URIRef) -> URIRef | None:
     value = data.value(q, AKG.inIncident)
     return value if isinstance(value, URIRef) else None
 
 
-def message(status: str, agencies: tuple[AgencyPower, ...]) -> str:
+def message(status: str, agencies: tuple[AgencyPower, ...], outside_city: bool = False) -> str:
     def one(a: AgencyPower) -> str:
         under = f" (under the reading {', '.join(a.readings)})" if a.readings else ""
         return f"{a.agency} under {a.provision}{under}"
@@ -154,6 +172,12 @@ def message(status: str, agencies: tuple[AgencyPower, ...]) -> str:
     if status == "clear":
         a = agencies[0]
         return f"{a.agency} investigates, under {a.provision}."
+    if status == "gap" and outside_city:
+        return (
+            "No City agency has the power to investigate this: the respondent is not a City "
+            "employee, and the graph encodes no power of a City body over other governments' "
+            "agents or their contractors (their own oversight bodies are not encoded)."
+        )
     if status == "gap":
         return "No agency has the power to investigate this: the law as encoded is silent."
     if status == "undetermined":
@@ -196,7 +220,7 @@ def competence_entries(
                 trigger=base.trigger,
                 trigger_kind=base.trigger_kind,
                 depends_on=depends,
-                message=message(status, merged),
+                message=message(status, merged, base.outside_city),
             )
         )
     return sorted(out, key=lambda c: (c.complaint or "", c.trigger or "", c.allegation or ""))

@@ -135,7 +135,7 @@ def _item_quads(
     out.append((item_iri(card.id), AKG.hasItem, s, g))
     if src:
         out.append((s, DCTERMS.source, item_iri(card.id, src), g))
-    if list_name == "actions" and "in_response_to" in item:
+    if list_name == "actions" and item.get("in_response_to", "unknown") != "unknown":
         out.append((item_iri(card.id, item["in_response_to"]), AKG.answeredBy, s, g))
     if list_name == "sources":
         out.extend(_source_quads(card, item, codes, s, g))
@@ -191,7 +191,7 @@ def _source_quads(
         out.append((s, DCTERMS.publisher, agent, g))
         out.append((agent, RDF.type, DCTERMS.Agent, g))
         out.append((agent, FOAF.name, Literal(item["publisher"]), g))
-    if "date" in item:
+    if item.get("date", "unknown") != "unknown":  # a source that shows no date says so
         out.append((s, DCTERMS.date, Literal(item["date"], datatype=XSD.date), g))
     if "url" in item:
         out.append((s, AKG.url, Literal(item["url"], datatype=XSD.anyURI), g))

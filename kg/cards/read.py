@@ -202,6 +202,8 @@ def _check_references(card: Card) -> None:
         for i, item in enumerate(card.items(name)):
             for f in fields:
                 if f.kind in ("ref", "refs") and f.key in item:
+                    if f.unknown and item[f.key] == "unknown":
+                        continue
                     values = item[f.key] if f.kind == "refs" else [item[f.key]]
                     for j, v in enumerate(values):
                         if (f.none and v == "none") or (f.unknown and v == "unknown"):

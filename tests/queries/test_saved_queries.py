@@ -45,6 +45,8 @@ INCIDENT = str(INC["south-loop-2025-06-04"])
 EXAMPLES: dict[str, dict[str, str]] = {
     "amendment-changes": {"amendment": "o2021-117"},
     "competence-gaps-and-overlaps": {"date": "2025-06-04"},
+    "complaint-counts": {},
+    "complaints-and-competence": {"allegation": "welcoming-city-violation"},
     "contested-provisions": {},
     "describe-provision": {"provision": str(LAW["mcc/2-173-030"])},
     "disputed-facts": {},
@@ -53,6 +55,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "grants-of-agency": {"agency": "COPA", "date": "2025-06-04"},
     "incident-competence": {"incident": INCIDENT},
     "incident-facts": {"incident": INCIDENT},
+    "incidents-by-month": {},
     "incomplete-provisions": {},
     "norms-binding": {"agency": "OEMC", "role": "dispatcher"},
     "open-questions": {},
@@ -129,7 +132,9 @@ def _in_scope(node: Any) -> set[Variable]:
         return set()
     if node.name == "BGP":
         return {t for triple in node.triples for t in triple if isinstance(t, Variable)}
-    if node.name == "ToMultiSet":
+    if node.name == "ToMultiSet":  # a VALUES block, or a subquery's projection
+        if isinstance(node.p, CompValue) and node.p.name == "Project":
+            return set(node.p.PV)
         return {v for row in node.p.res for v in row}
     if node.name == "Graph":
         return _in_scope(node.p) | ({node.term} if isinstance(node.term, Variable) else set())

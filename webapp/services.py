@@ -72,7 +72,7 @@ def _prepare(path: Path, ctx: Context) -> list[CheckReport]:
         try:
             probe = EmbeddedStore(path, read_only=True)
             empty = probe.is_empty()
-            has_runs = not empty and bool(probe.query(rq.text("has-determinations")).boolean)
+            has_runs = not empty and bool(probe.query(rq.text("has-determinations")).rows)
             probe.close()
             del probe
         except (OSError, StoreError):

@@ -141,10 +141,11 @@ def test_check_an_incident_form(page: Page, server: str) -> None:
     page.fill("#f-card-id", "my-card")
     page.fill("#f-card-title", "Crowd control near a raid")
     page.fill("#f-card-date", "2025-06-04")
-    page.fill("#f-actions-0-id", "a1")
+    # the action's id is made for the user (a1), and shown, read-only
+    expect(page.locator("#row-actions-0 > legend")).to_contain_text("(id a1)")
     page.select_option("#f-actions-0-actor-agency", "CPD")
     page.select_option("#f-actions-0-actor-role", "officer")
-    page.select_option("#f-actions-0-kind", "crowd-control")
+    page.select_option("#f-actions-0-kind", label="Crowd control")
     page.select_option("#f-actions-0-purpose", "public-safety")
     page.get_by_role("button", name="Check the incident").click()
     result = page.locator("section[aria-labelledby=result-heading]")
@@ -156,17 +157,19 @@ def test_check_an_incident_form(page: Page, server: str) -> None:
         page.get_by_role("button", name="Download the card").last.click()
     card = Path(download.value.path()).read_text(encoding="utf-8")
     assert "id: my-card" in card and "kind: crowd-control" in card
-    # a bad input: a call that is not in the card
-    page.fill("#f-actions-0-in_response_to", "call9")
+    # a bad input: an action in response to a call that is empty
+    page.select_option("#f-actions-0-in_response_to", "call1")
     page.get_by_role("button", name="Check the incident").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text(
-        "my-card.yaml:10: field 'actions[a1].in_response_to': 'call9' is not the id of an "
-        "item of calls in this card. Fix: use the id of one of the card's calls"
+        "Action 1, in response to the call: Call 1 is empty: fill it in above, or choose another."
     )
-    expect(page.locator("#f-actions-0-in_response_to")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#f-actions-0-in_response_to")).to_have_value("call9")
+    field = page.locator("#f-actions-0-in_response_to")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_value("call1")
+    summary.get_by_role("link").first.click()
+    expect(field).to_be_focused()
     shot(page, "check")
 
 

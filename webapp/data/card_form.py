@@ -1,13 +1,14 @@
-"""The check-an-incident form: fields generated from the card format's own table
-(kg.cards.format), a card built from what the form sends, and validation by the CLI's
-reader (kg.cards.read.parse_card), so every message is the one `kg check` would give.
+"""The check form's card: built from what the form sends, and every problem of it in words.
 
-Form names: `card-<key>` for the card's own keys; `<list>-<row>-<key>` for an item's
-field (`actions-0-kind`), with `-agency` and `-role` for an actor.
+The card's id is made from its title and date when none is given; every problem is found
+at once and tied to its field; the CLI's own reader (kg.cards.read.parse_card) has the
+last word, its file:line:field mapped back to a field. The fields themselves (labels,
+choices in words, the rows shown and their ids) are in card_form_fields.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,134 +20,14 @@ from werkzeug.datastructures import MultiDict
 
 from kg.cards import format as fmt
 from kg.cards.read import Card, parse_card
+from kg.cards.yaml_reader import compose
 from kg.errors import InputError
 from kg.law.codes import CodeIndex
+from webapp.data import card_form_fields as fields
 
-LISTS = tuple(fmt.ITEMS)  # every list of the card format, persons and events included
-TITLES = {
-    "sources": "Sources",
-    "operations": "Operations (a federal or other operation at the scene)",
-    "calls": "Calls for service (911 / OEMC)",
-    "actions": "Actions (what each actor did)",
-    "claims": "Disputed facts (claims)",
-    "complaints": "Complaints",
-    "reviews": "Reviews and investigations",
-    "persons": "Persons (no names: what the record says of them)",
-    "events": "Other events (hearings, orders, statements)",
-}
-SINGULAR = {
-    "persons": "person",
-    "sources": "source",
-    "operations": "operation",
-    "calls": "call",
-    "actions": "action",
-    "claims": "claim",
-    "complaints": "complaint",
-    "reviews": "review",
-    "events": "event",
-}
-MAX_ROWS = 100
-HINTS = {
-    "date": "YYYY-MM-DD, e.g. 2025-06-04",
-    "month-date": "YYYY-MM-DD, YYYY-MM or unknown",
-    "time": "HH:MM, 24-hour",
-    "int": "a whole number, or unknown",
-    "refs": "ids separated by commas",
-    "slug": "lower-case letters, digits and hyphens",
-    "url": "https://…",
-}
-
-
-@dataclass(frozen=True)
-class Input:
-    key: str
-    label: str
-    widget: str  # text, date, select, multi, actor, textarea, checks
-    options: tuple[str, ...] = ()
-    required: bool = False
-    hint: str = ""
-
-
-def _label(f: fmt.Field, list_name: str | None) -> str:
-    words = f.key.replace("_", " ")
-    words = words[0].upper() + words[1:]
-    if f.kind == "ref" and f.targets:
-        words += f" ({' or '.join(SINGULAR.get(t, t) for t in f.targets)} id)"
-    if list_name == "claims" and f.key == "about":
-        words = "About (item id.field, e.g. a1.assists)"
-    return words
-
-
-def _input(f: fmt.Field, codes: CodeIndex, list_name: str | None) -> Input:
-    extra = ("unknown",) if f.unknown else ()
-    hint = HINTS.get(f.kind, "")
-    if f.kind == "ref":
-        hint = "or none, or unknown" if f.none else hint
-    if f.kind == "code":
-        return Input(
-            f.key,
-            _label(f, list_name),
-            "select",
-            tuple(codes.notations(f.scheme or "")) + extra,
-            f.required,
-            hint,
-        )
-    if f.kind == "codes":
-        return Input(
-            f.key,
-            _label(f, list_name),
-            "multi",
-            tuple(codes.notations(f.scheme or "")),
-            f.required,
-            "choose one or more",
-        )
-    if f.kind == "bool":
-        return Input(f.key, _label(f, list_name), "select", ("true", "false") + extra, f.required)
-    if f.kind == "actor":
-        # `unknown` as the agency: the actor is not known at all (`caller: unknown`); as the
-        # role, a member of that agency whose role is not known (`CPD:unknown`)
-        return Input(
-            f.key,
-            _label(f, list_name),
-            "actor",
-            tuple(codes.notations("agency")) + extra,
-            f.required,
-            ",".join(codes.notations("role")),
-        )
-    if f.kind == "date":
-        return Input(f.key, _label(f, list_name), "date", (), f.required, hint)
-    if f.key in ("summary", "description"):
-        return Input(f.key, _label(f, list_name), "textarea", (), f.required)
-    if f.kind == "lists":
-        return Input(
-            f.key,
-            "Complete lists",
-            "checks",
-            fmt.COMPLETABLE,
-            f.required,
-            "lists that name everything that happened, as of the facts-as-of date",
-        )
-    return Input(f.key, _label(f, list_name), "text", (), f.required, hint)
-
-
-def spec(codes: CodeIndex) -> dict[str, Any]:
-    """The form's fields: the card's own keys, then one group per list."""
-    return {
-        "top": [_input(f, codes, None) for f in fmt.TOP if f.key != "card"],
-        "lists": [
-            {
-                "name": name,
-                "title": TITLES[name],
-                "singular": SINGULAR[name],
-                "fields": [_input(f, codes, name) for f in fmt.ITEMS[name]],
-            }
-            for name in LISTS
-        ],
-        "roles": [*codes.notations("role"), "unknown"],
-    }
-
-
-# -- form -> card ----------------------------------------------------------------------
+LISTS = fields.LISTS
+MAX_ROWS = fields.MAX_ROWS
+AS_OF = "Apply the law in force on"
 
 
 @dataclass
@@ -154,9 +35,32 @@ class Built:
     data: dict[str, Any]
     rows: dict[str, list[int]] = field(default_factory=dict)  # list -> form row of each item
     values: dict[str, Any] = field(default_factory=dict)  # form name -> value, to re-show
+    ids: dict[str, list[str]] = field(default_factory=dict)  # list -> id of each form row
 
 
-def _value(form: MultiDict[str, str], name: str, f: fmt.Field) -> Any:
+@dataclass(frozen=True)
+class Problem:
+    field: str  # the form control's name ('' for the card as a whole)
+    where: str  # the field in words: "Action 1, Who acted"
+    message: str  # what is wrong and how to fix it, in words
+
+    @property
+    def text(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+# -- the card's id, made for the user ------------------------------------------------
+
+
+def card_id(title: str, date: str) -> str:
+    """The card's id when the user gave none: its title and date, as a slug."""
+    return re.sub(r"[^a-z0-9]+", "-", f"{title.lower()[:50]} {date}").strip("-") or "card"
+
+
+# -- form -> card ----------------------------------------------------------------------
+
+
+def _value(form: MultiDict[str, str], name: str, f: fmt.Field, list_name: str) -> Any:
     if f.kind == "codes":
         return [v for v in form.getlist(name) if v]
     if f.kind == "actor":
@@ -167,48 +71,76 @@ def _value(form: MultiDict[str, str], name: str, f: fmt.Field) -> Any:
         if agency and role:
             return f"{agency}:{role}"
         return {k: v for k, v in (("agency", agency), ("role", role)) if v} or ""
-    text = form.get(name, "").strip()
     if f.kind == "refs":
-        return [v for v in re.split(r"[,\s]+", text) if v]
-    return text
+        return [v for text in form.getlist(name) for v in re.split(r"[,\s]+", text) if v]
+    if list_name == "claims" and f.key == "about" and name not in form:
+        item = form.get(name + "-item", "").strip()
+        key = form.get(name + "-field", "").strip()
+        return f"{item}.{key}" if item and key else item
+    return form.get(name, "").strip()
 
 
-def _rows(form: MultiDict[str, str], list_name: str) -> list[int]:
+def _reshow(built: Built, form: MultiDict[str, str], name: str, f: fmt.Field, value: Any) -> None:
+    if f.kind == "actor":
+        built.values[name + "-agency"] = form.get(name + "-agency", "")
+        built.values[name + "-role"] = form.get(name + "-role", "")
+    elif f.kind in ("codes", "refs"):
+        built.values[name] = value
+    elif name.startswith("claims-") and f.key == "about":
+        item, _, key = str(value).partition(".")
+        built.values[name + "-item"] = form.get(name + "-item", item)
+        built.values[name + "-field"] = form.get(name + "-field", key)
+    else:
+        built.values[name] = form.get(name, "")
+
+
+def _form_rows(form: MultiDict[str, str], list_name: str) -> list[int]:
     pattern = re.compile(rf"^{list_name}-(\d+)-")
     found = {int(m.group(1)) for key in form for m in [pattern.match(key)] if m}
     return sorted(i for i in found if i < MAX_ROWS)
 
 
 def from_form(form: MultiDict[str, str]) -> Built:
-    built = Built({"card": "1"})
+    built = Built({})
     for f in fmt.TOP:
         if f.key == "card":
             continue
         name = f"card-{f.key}"
         value: Any = form.getlist(name) if f.kind == "lists" else form.get(name, "").strip()
         built.values[name] = value
-        if value:
-            built.data[f.key] = value
     for list_name in LISTS:
-        items, rows = [], []
-        for i in _rows(form, list_name):
-            item = {}
+        for i in _form_rows(form, list_name):
+            built.values[f"{list_name}-{i}-id"] = form.get(f"{list_name}-{i}-id", "").strip()
+    shown = {n: (max(_form_rows(form, n)) + 1 if _form_rows(form, n) else 0) for n in LISTS}
+    built.ids = fields.assign_ids(built.values, shown)
+    items: dict[str, list[dict[str, Any]]] = {}
+    for list_name in LISTS:
+        rows = []
+        for i in _form_rows(form, list_name):
+            item: dict[str, Any] = {}
             for f in fmt.ITEMS[list_name]:
+                if f.key == "id":
+                    continue
                 name = f"{list_name}-{i}-{f.key}"
-                value = _value(form, name, f)
-                if f.kind == "actor":
-                    built.values[name + "-agency"] = form.get(name + "-agency", "")
-                    built.values[name + "-role"] = form.get(name + "-role", "")
-                else:
-                    built.values[name] = value if f.kind == "codes" else form.get(name, "")
+                value = _value(form, name, f, list_name)
+                _reshow(built, form, name, f, value)
                 if value not in ("", [], {}):
                     item[f.key] = value
             if item:
-                items.append(item)
+                built.values[f"{list_name}-{i}-id"] = built.ids[list_name][i]
+                items.setdefault(list_name, []).append({"id": built.ids[list_name][i], **item})
                 rows.append(i)
-        if items:
-            built.data[list_name] = items
         built.rows[list_name] = rows
+    top = {k: v for k, v in built.values.items() if v and k.startswith("card-")}
+    built.data = {"card": "1"}
+    for f in fmt.TOP[1:]:
+        if f.key == "id":
+            built.data["id"] = top.get("card-id") or card_id(
+                str(top.get("card-title", "")), str(top.get("card-date", ""))
+            )
+        elif f"card-{f.key}" in top:
+            built.data[f.key] = top[f"card-{f.key}"]
+    built.data.update(items)
     return built
 
 
@@ -230,29 +162,13 @@ def from_card(data: Mapping[str, Any]) -> dict[str, Any]:
                     else:
                         agency, _, role = str(value).partition(":")
                     values[name + "-agency"], values[name + "-role"] = agency, role
-                elif f.kind == "refs":
-                    values[name] = ", ".join(map(str, value))
+                elif list_name == "claims" and f.key == "about":
+                    values[name + "-item"], _, values[name + "-field"] = str(value).partition(".")
+                elif f.kind in ("refs", "codes"):
+                    values[name] = [str(v) for v in value]
                 else:
                     values[name] = value
     return values
-
-
-def row_counts(values: Mapping[str, Any], extra: str | None = None) -> dict[str, int]:
-    """How many rows each list shows: the rows in use, plus one blank (at least one)."""
-    out = {}
-    for list_name in LISTS:
-        pattern = re.compile(rf"^{list_name}-(\d+)-")
-        used = [
-            int(m.group(1))
-            for k, v in values.items()
-            for m in [pattern.match(k)]
-            if m and v not in ("", [], None)
-        ]
-        count = (max(used) + 1) if used else 0
-        out[list_name] = min(MAX_ROWS, max(1, count + (1 if extra == list_name else 0)))
-        if count == 0 and list_name == "actions":
-            out[list_name] = max(out[list_name], 1)
-    return out
 
 
 # -- card -> YAML -> the CLI's reader --------------------------------------------------
@@ -261,56 +177,6 @@ def row_counts(values: Mapping[str, Any], extra: str | None = None) -> dict[str,
 def to_yaml(data: Mapping[str, Any]) -> str:
     head = "# Incident card (format 1), written with the check-an-incident form.\n"
     return head + yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=88)
-
-
-def _line_paths(text: str) -> dict[int, tuple[Any, ...]]:
-    """Line number -> the card path that starts on it (deepest path wins)."""
-    out: dict[int, tuple[Any, ...]] = {}
-
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
-        out[node.start_mark.line + 1] = path
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                out[k.start_mark.line + 1] = (*path, str(k.value))
-                walk(v, (*path, str(k.value)))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, i))
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return out
-
-
-_FIELD = re.compile(r"^(\w+)\[([^\]]+)\]\.(\w+)")
-
-
-def field_name(err: InputError, built: Built, text: str) -> str:
-    """The form field an error is about ('' when it is about the card as a whole)."""
-    path: tuple[Any, ...] = ()
-    if err.line is not None:
-        path = _line_paths(text).get(err.line, ())
-    if not path and err.field:
-        m = _FIELD.match(err.field)
-        if m:
-            items = built.data.get(m.group(1), [])
-            index = next(
-                (i for i, it in enumerate(items) if str(it.get("id")) == m.group(2)),
-                int(m.group(2)) if m.group(2).isdigit() else 0,
-            )
-            path = (m.group(1), index, m.group(3))
-        else:
-            path = (err.field,)
-    if len(path) >= 3 and path[0] in LISTS and isinstance(path[1], int):
-        rows = built.rows.get(str(path[0]), [])
-        row = rows[path[1]] if path[1] < len(rows) else path[1]
-        f = fmt.field(str(path[0]), str(path[2]))
-        suffix = "-agency" if f is not None and f.kind == "actor" else ""
-        return f"{path[0]}-{row}-{path[2]}{suffix}"
-    if path and isinstance(path[0], str) and any(f.key == path[0] for f in fmt.TOP):
-        return f"card-{path[0]}"
-    return ""
 
 
 def read(text: str, codes: CodeIndex, display: str) -> Card:
@@ -322,3 +188,211 @@ def file_name(data: Mapping[str, Any]) -> str:
     ident = str(data.get("id", ""))
     fits = len(ident) <= 100 and re.fullmatch(fmt.SLUG[1:-1], ident)
     return f"{ident}.yaml" if fits else "card.yaml"
+
+
+def _line_paths(text: str) -> dict[int, tuple[Any, ...]]:
+    """Line number -> the card path that starts on it (deepest path wins), as the reader
+    counts lines."""
+    try:
+        lines = compose(text, "card.yaml")[1]
+    except InputError:
+        return {}
+    return {line: path for path, line in sorted(lines.items(), key=lambda x: len(x[0]))}
+
+
+_FIELD = re.compile(r"^(\w+)\[([^\]]+)\]\.(\w+)")
+_SUFFIX = {"actor": "-agency"}
+
+
+def field_name(err: InputError, built: Built, text: str) -> str:
+    """The form control an error of the reader is about ('' for the card as a whole):
+    its line in the card's YAML, else its field (`actions[a1].kind`), back to the form."""
+    path: tuple[Any, ...] = ()
+    m = _FIELD.match(err.field or "")
+    if m:
+        items = built.data.get(m.group(1), [])
+        index = next((i for i, it in enumerate(items) if str(it.get("id")) == m.group(2)), -1)
+        path = (m.group(1), index, m.group(3)) if index >= 0 else ()
+    elif err.field:
+        path = (err.field,)
+    if not path and err.line is not None:
+        path = _line_paths(text).get(err.line, ())
+    if len(path) >= 3 and path[0] in LISTS and isinstance(path[1], int):
+        list_name, key = str(path[0]), str(path[2])
+        rows = built.rows.get(list_name, [])
+        if key == "id" or not 0 <= path[1] < len(rows):
+            return ""
+        f = fmt.field(list_name, key)
+        suffix = _SUFFIX.get(f.kind, "") if f is not None else ""
+        if list_name == "claims" and key == "about":
+            suffix = "-item"
+        return f"{list_name}-{rows[path[1]]}-{key}{suffix}"
+    if path and isinstance(path[0], str) and any(f.key == path[0] for f in fmt.TOP[1:]):
+        return f"card-{path[0]}"
+    return ""
+
+
+_NAME = re.compile(r"^(\w+)-(\d+)-(\w+?)(-agency|-role|-item|-field)?$")
+
+
+def where(name: str) -> str:
+    """A form control's name in words: 'Action 1, Who acted'."""
+    if name == "as_of":
+        return AS_OF
+    if name.startswith("card-"):
+        key = name[5:]
+        return "Complete lists" if key == "complete" else fields.label("top", key)
+    m = _NAME.match(name)
+    if not m or m.group(1) not in fmt.ITEMS:
+        return ""
+    list_name, row, key = m.group(1), int(m.group(2)), m.group(3)
+    part = {"-agency": " (agency)", "-role": " (role)", "-field": " (which fact)"}
+    words = fields.label(list_name, key) + part.get(m.group(4) or "", "")
+    return f"{fields.row_name(list_name, row)}, {words[:1].lower() + words[1:]}"
+
+
+def reader_problem(err: InputError, built: Built, text: str) -> Problem:
+    """The reader's error as a problem of the form: its field, and its words without the
+    file and line (which the card's YAML view still shows)."""
+    name = field_name(err, built, text)
+    message = f"{err.problem[:1].upper()}{err.problem[1:]}. To fix it: {err.fix}."
+    return Problem(name, where(name), message)
+
+
+# -- every problem at once, in words ----------------------------------------------------
+
+_FORMATS = {
+    "date": (fmt.DATE, "is not a date: write it as YYYY-MM-DD, e.g. 2025-06-04"),
+    "month-date": (
+        f"{fmt.DATE}|{fmt.MONTH}",
+        "is not a date: write YYYY-MM-DD, or YYYY-MM when only the month is known",
+    ),
+    "time": (fmt.TIME, "is not a time: write HH:MM on a 24-hour clock, e.g. 14:06"),
+    "int": (r"^[0-9]+$", "is not a whole number: write digits only, e.g. 10"),
+    "url": (r"^https?://\S+$", "is not a web address: write it whole, from https://"),
+    "slug": (
+        fmt.SLUG,
+        "cannot be an id: use lower-case letters, digits and hyphens (or leave it empty)",
+    ),
+}
+
+
+def _real_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text if len(text) == 10 else text + "-01")
+    except ValueError:
+        return False
+    return True
+
+
+class _Checker:
+    """Walks the built card and collects a Problem for each field that is wrong."""
+
+    def __init__(self, built: Built, codes: CodeIndex) -> None:
+        self.built, self.codes = built, codes
+        self.found: list[Problem] = []
+        self.ids = {
+            ident: (name, row, row in built.rows.get(name, []))
+            for name, ids in built.ids.items()
+            for row, ident in enumerate(ids)
+        }
+
+    def add(self, name: str, message: str) -> None:
+        if all(p.field != name for p in self.found):
+            self.found.append(Problem(name, where(name), message))
+
+    def value(self, f: fmt.Field, value: Any, *, own: str = "") -> str:
+        """What is wrong with one value of field `f` ('' when nothing is)."""
+        if f.unknown and value == "unknown" or f.none and value == "none":
+            return ""
+        if f.kind in _FORMATS and isinstance(value, str):
+            pattern, words = _FORMATS[f.kind]
+            good = re.match(pattern, value) and (f.kind != "date" or _real_date(value))
+            return "" if good else f"'{value}' {words}{', or unknown' if f.unknown else ''}."
+        if f.kind in ("code", "codes") and f.scheme:
+            known = self.codes.notations(f.scheme)
+            bad = [v for v in (value if isinstance(value, list) else [value]) if v not in known]
+            return f"'{bad[0]}' is not one of the choices: choose from the list." if bad else ""
+        if f.kind == "bool":
+            return "" if value in ("true", "false") else "Choose yes or no."
+        if f.kind in ("ref", "refs"):
+            for v in value if isinstance(value, list) else [value]:
+                found = self.ids.get(str(v))
+                kinds = " or ".join(fields.singular(t) for t in f.targets)
+                if found is None or found[0] not in f.targets or str(v) == own:
+                    return f"'{v}' is not any {kinds} of this card: choose one from the list."
+                if not found[2]:
+                    row = fields.row_name(found[0], found[1])
+                    return f"{row} is empty: fill it in above, or choose another."
+        return ""
+
+    def field(self, name: str, f: fmt.Field, item: Mapping[str, Any], list_name: str) -> None:
+        control = name + _SUFFIX.get(f.kind, "")
+        if list_name == "claims" and f.key == "about":
+            control = name + "-item"
+        if f.key not in item:
+            if f.required:
+                self.add(control, fields.required(list_name, f))
+            return
+        value = item[f.key]
+        if f.kind == "actor" and isinstance(value, dict):
+            missing = "role" if "agency" in value else "agency"
+            other = "“Role not known”" if missing == "role" else "“Not known”"
+            self.add(f"{name}-{missing}", f"Choose the {missing} too, or {other}.")
+        elif list_name == "claims" and f.key == "about":
+            self.about(name, str(value))
+        elif list_name == "claims" and f.key == "value":
+            self.claim_value(name, item)
+        elif problem := self.value(f, value, own=str(item.get("id", ""))):
+            self.add(control, problem)
+
+    def about(self, name: str, about: str) -> None:
+        target, _, key = about.partition(".")
+        found = self.ids.get(target)
+        if found is None:
+            self.add(name + "-item", f"'{target}' is not an item of this card: choose one.")
+        elif key not in fields.disputable(found[0]):
+            thing = fields.singular(found[0])
+            self.add(name + "-field", f"Choose which fact of the {thing} is in dispute.")
+
+    def claim_value(self, name: str, claim: Mapping[str, Any]) -> None:
+        target, _, key = str(claim.get("about", "")).partition(".")
+        found = self.ids.get(target)
+        f = fmt.field(found[0], key) if found else None
+        if f is None or f.kind in ("text", "any"):
+            return
+        value: Any = claim["value"]
+        if f.kind in ("refs", "codes"):
+            value = [v for v in re.split(r"[,\s]+", str(value)) if v]
+        if problem := self.value(f, value):
+            self.add(name, problem)
+
+    def run(self, *, as_of: str, today: str) -> list[Problem]:
+        data = self.built.data
+        for f in fmt.TOP[1:]:
+            self.field(f"card-{f.key}", f, data, "top")
+        if re.match(fmt.DATE, str(data.get("date", ""))) and str(data["date"]) > today:
+            self.add(
+                "card-date",
+                f"The incident's date is after today ({today}): write the day it happened; "
+                f"for the law of a later date, use '{AS_OF}' below.",
+            )
+        for list_name, items in data.items():
+            for item, row in zip(
+                items if list_name in fmt.ITEMS else [],
+                self.built.rows.get(list_name, []),
+                strict=False,
+            ):
+                for f in fmt.ITEMS[list_name][1:]:
+                    self.field(f"{list_name}-{row}-{f.key}", f, item, list_name)
+        if as_of and not (re.match(fmt.DATE, as_of) and _real_date(as_of)):
+            self.add(
+                "as_of", f"'{as_of}' is not a date: write it as YYYY-MM-DD, or leave it empty."
+            )
+        return self.found
+
+
+def problems(built: Built, codes: CodeIndex, *, as_of: str = "", today: str = "") -> list[Problem]:
+    """Every problem of the card the form built, in words, each tied to its field."""
+    day = today or datetime.date.today().isoformat()
+    return _Checker(built, codes).run(as_of=as_of, today=day)

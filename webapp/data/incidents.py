@@ -16,7 +16,9 @@ from kg.cards.read import Card, read_card
 from kg.namespaces import BASE
 from kg.results import CheckReport, Competence, Finding
 from webapp.data import provisions as lookup
+from webapp.data.glossary import Words
 from webapp.data.who import code_names
+from webapp.data.who import said as said_words
 from webapp.links import local
 from webapp.restricted import redact
 from webapp.services import Services
@@ -52,33 +54,44 @@ def _sources(card: Card, restricted: frozenset[str]) -> dict[str, dict[str, Any]
     }
 
 
-def _item(item: dict[str, Any], sources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _item(
+    item: dict[str, Any], sources: dict[str, dict[str, Any]], words: Words | None = None
+) -> dict[str, Any]:
     out = {k: v for k, v in item.items() if k not in ("actor", "caller", "dispatcher", "against")}
     for key in ("actor", "caller", "dispatcher", "against"):
         if key in item:
             out[key] = actor(item[key])
+            if words is not None:
+                out[key]["words"] = words.actor(item[key])
     out["source"] = sources.get(str(item.get("source", "")), None)
+    if words is not None:  # each field's value in words, and the item itself
+        out["said"] = {
+            k: words.value(f"{item['id']}.{k}", v)
+            for k, v in item.items()
+            if k not in ("id", "source", "description", "title", "time", "date")
+        }
+        out["words"] = words.item(str(item["id"]))
     return out
 
 
 def timeline(
-    card: Card, sources: dict[str, dict[str, Any]], hidden: frozenset[str]
+    card: Card, sources: dict[str, dict[str, Any]], hidden: frozenset[str], words: Words
 ) -> dict[str, Any]:
     actions = [a for a in card.items("actions") if a["id"] not in hidden]
     calls = []
     for call in card.items("calls"):
         if call["id"] in hidden:
             continue
-        entry = _item(call, sources)
+        entry = _item(call, sources, words)
         entry["responses"] = [
-            _item(a, sources) for a in actions if a.get("in_response_to") == call["id"]
+            _item(a, sources, words) for a in actions if a.get("in_response_to") == call["id"]
         ]
         calls.append(entry)
     answered = {c["id"] for c in card.items("calls") if c["id"] not in hidden}
-    other = [_item(a, sources) for a in actions if a.get("in_response_to") not in answered]
+    other = [_item(a, sources, words) for a in actions if a.get("in_response_to") not in answered]
     by_agency: dict[str, list[dict[str, Any]]] = {}
     for a in actions:
-        by_agency.setdefault(actor(a["actor"])["agency"], []).append(_item(a, sources))
+        by_agency.setdefault(actor(a["actor"])["agency"], []).append(_item(a, sources, words))
     return {"calls": calls, "other_actions": other, "by_agency": by_agency}
 
 
@@ -101,7 +114,7 @@ def _stated(card: Card, target: str, key: str) -> dict[str, Any]:
 
 
 def disputes(
-    card: Card, sources: dict[str, dict[str, Any]], hidden: frozenset[str]
+    card: Card, sources: dict[str, dict[str, Any]], hidden: frozenset[str], words: Words
 ) -> list[dict[str, Any]]:
     out = []
     for claim in card.items("claims"):
@@ -110,17 +123,21 @@ def disputes(
         target, _, key = str(claim["about"]).partition(".")
         stated = _stated(card, target, key)
         stated["source"] = sources.get(stated.pop("source_id", ""), None)
+        stated["words"] = words.value(str(claim["about"]), stated["value"])
         if stated["source"] and stated["source"]["restricted"] and target in hidden:
             continue
         out.append(
             {
                 "id": claim["id"],
                 "about": claim["about"],
+                "about_words": words.field(str(claim["about"])),
+                "whose": words.claim(claim),
                 "stated": stated,
                 "claimed": {
                     "value": ", ".join(map(str, claim["value"]))
                     if isinstance(claim["value"], list)
                     else str(claim["value"]),
+                    "words": words.value(str(claim["about"]), claim["value"]),
                     "asserted_by": claim.get("asserted_by", ""),
                     "source": sources.get(str(claim.get("source", "")), None),
                 },
@@ -137,7 +154,11 @@ def _ground_url(f: Finding) -> str:
 
 
 def finding(
-    f: Finding, card: Card, readings: dict[str, dict[str, str]], claims: dict[str, dict[str, Any]]
+    f: Finding,
+    card: Card,
+    readings: dict[str, dict[str, str]],
+    claims: dict[str, dict[str, Any]],
+    words: Words,
 ) -> dict[str, Any]:
     found = card.find(f.subject)
     subject = {"id": f.subject, "text": f.subject}
@@ -151,6 +172,17 @@ def finding(
     return {
         **f.to_json(),
         "subject_text": subject["text"],
+        "subject_words": words.item(f.subject),
+        "said": words.text(f.message),
+        "missing_words": [words.field(m) for m in f.missing],
+        "steps": [
+            {
+                "step": words.text(s.step),
+                "provision": s.provision,
+                "facts": [words.fact(x) for x in s.facts],
+            }
+            for s in f.explanation
+        ],
         "provision_url": _ground_url(f),
         "norm_label": f.norm_label,
         "norm_url": local(f.norm) if f.norm else "",
@@ -164,10 +196,27 @@ def finding(
 
 
 def competence(
-    c: Competence, readings: dict[str, dict[str, str]], names: dict[str, str]
+    c: Competence,
+    readings: dict[str, dict[str, str]],
+    names: dict[str, str],
+    words: Words | None = None,
 ) -> dict[str, Any]:
+    s = words.s if words else None
     return {
         **c.to_json(),
+        "allegation_words": code_names(s, "allegation").get(c.allegation or "", c.allegation)
+        if s
+        else c.allegation,
+        "respondent_words": code_names(s, "respondent").get(c.respondent, c.respondent)
+        if s
+        else c.respondent,
+        "subject_words": words.item(c.complaint or c.trigger or "") if words else "",
+        "said": said_words(s, c, readings) if s else c.message,
+        "depends_words": [
+            words.claim(words.claims[d[6:]]) if d[6:] in words.claims else d for d in c.depends_on
+        ]
+        if words
+        else list(c.depends_on),
         "agencies": [
             {
                 **a.to_json(),
@@ -195,15 +244,16 @@ def report_view(
     report, left_out = redact(report, hidden)
     readings = lookup.readings(s)
     sources = _sources(card, s.restricted.by_incident.get(card.id, frozenset()))
-    claims = {d["id"]: d for d in disputes(card, sources, hidden)}
+    words = Words(s, card, hidden)
+    claims = {d["id"]: d for d in disputes(card, sources, hidden, words)}
     names = code_names(s, "agency")
     findings = sorted(report.findings, key=lambda f: (VERDICT_ORDER[f.verdict], f.subject))
     counts = {v: sum(1 for f in findings if f.verdict == v) for v in VERDICT_ORDER}
     return {
         "as_of": report.as_of,
         "counts": counts,
-        "findings": [finding(f, card, readings, claims) for f in findings],
-        "competence": [competence(c, readings, names) for c in report.competence],
+        "findings": [finding(f, card, readings, claims, words) for f in findings],
+        "competence": [competence(c, readings, names, words) for c in report.competence],
         "withheld": left_out,
         "warnings": [w.to_json() for w in report.warnings],
     }
@@ -226,6 +276,7 @@ def incident(s: Services, incident_id: str) -> dict[str, Any]:
     hidden = s.restricted.withheld_items(card.data)
     restricted = s.restricted.by_incident.get(card.id, frozenset())
     sources = _sources(card, restricted)
+    words = Words(s, card, hidden)
     d = card.data
     return {
         "id": card.id,
@@ -235,19 +286,21 @@ def incident(s: Services, incident_id: str) -> dict[str, Any]:
         "place": d.get("place", ""),
         "summary": d.get("summary", ""),
         "facts_as_of": d.get("facts_as_of", ""),
-        "timeline": timeline(card, sources, hidden),
+        "timeline": timeline(card, sources, hidden, words),
         "operations": [
-            _item(o, sources) for o in card.items("operations") if o["id"] not in hidden
+            _item(o, sources, words) for o in card.items("operations") if o["id"] not in hidden
         ],
         "complaints": [
-            _item(c, sources) for c in card.items("complaints") if c["id"] not in hidden
+            _item(c, sources, words) for c in card.items("complaints") if c["id"] not in hidden
         ],
-        "reviews": [_item(r, sources) for r in card.items("reviews") if r["id"] not in hidden],
+        "reviews": [
+            _item(r, sources, words) for r in card.items("reviews") if r["id"] not in hidden
+        ],
         "events": sorted(
-            (_item(e, sources) for e in card.items("events") if e["id"] not in hidden),
+            (_item(e, sources, words) for e in card.items("events") if e["id"] not in hidden),
             key=lambda e: str(e.get("date", "")),
         ),
-        "disputes": disputes(card, sources, hidden),
+        "disputes": disputes(card, sources, hidden, words),
         "sources": sorted(sources.values(), key=lambda x: x["title"]),
         "withheld_items": len(hidden),
         "report": report_view(s, s.report(card.id), card, hidden),

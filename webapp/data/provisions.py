@@ -6,41 +6,39 @@ returns plain data: the JSON twin of a page is exactly what is returned here.
 
 from __future__ import annotations
 
-import datetime
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from rdflib import Literal, URIRef
 
+from kg.law import citation
 from kg.namespaces import BASE
+from webapp.data import provision_versions as history
+from webapp.data.provision_versions import amendment, amendments, in_force, proposals, today
+from webapp.data.provision_versions import dates as _dates
 from webapp.links import is_amendment_graph, local, short, tail
 from webapp.services import Services
 
+__all__ = ["amendments", "in_force", "proposals", "today"]  # used by other page families
+
 Row = dict[str, str]
-
-
-def today() -> str:
-    return datetime.date.today().isoformat()
 
 
 def first(rows: Iterable[Row], key: str) -> str:
     return next((r[key] for r in rows if r.get(key)), "")
 
 
-def in_force(start: str, until: str, day: str) -> bool:
-    return (not start or start <= day) and (not until or day < until)
-
-
-def _dates(row: Row) -> dict[str, Any]:
-    start, until = row.get("from", ""), row.get("until", "")
-    return {"from": start, "until": until, "in_force": in_force(start, until, today())}
-
-
 def provision_exists(s: Services, iri: str) -> bool:
     return bool(s.rows("provision", iri=URIRef(iri)))
 
 
-def provision(s: Services, iri: str) -> dict[str, Any]:
+def provision(
+    s: Services, iri: str, *, as_of: str | None = None, compare: str | None = None
+) -> dict[str, Any]:
+    """One provision as it stands on `as_of` (today if not given); `compare` ("v1,v2")
+    asks for a redline of two of its versions (InputError if it names none)."""
+    day = as_of or today()
     node = URIRef(iri)
     rows = s.rows("provision", iri=node)
     graphs = {r["g"] for r in rows}
@@ -52,7 +50,9 @@ def provision(s: Services, iri: str) -> dict[str, Any]:
         .strip(),
         "paraphrase": first(rows, "paraphrase"),
         "official_url": first(rows, "url"),
-        "dates": _dates(rows[0] if rows else {}),
+        "as_of": day,
+        "as_of_given": as_of is not None,
+        "dates": _dates(rows[0] if rows else {}, day),
         "status": tail(first(rows, "status")) or "unconfirmed",
         "status_note": first(rows, "note"),
         "kinds": sorted({tail(r["type"]) for r in rows if r.get("type")}),
@@ -64,14 +64,19 @@ def provision(s: Services, iri: str) -> dict[str, Any]:
                 "label": r.get("label", ""),
                 "url": local(r["child"]),
                 "status": tail(r.get("status", "")),
-                **_dates(r),
+                **_dates(r, day),
             }
             for r in s.rows("provision-children", iri=node)
             if not is_amendment_graph(r["g"])
         ],
     }
-    data["timeline"] = timeline(s, node, data)
-    data["norms"] = norms(s, node)
+    data["timeline"] = history.versions(s, node, data, day)
+    data["in_force_version"] = history.at(data["timeline"], day)
+    data["redlines"] = history.pairs(data["timeline"])
+    data["redline"] = history.compare(data["timeline"], compare) if compare else None
+    data["changed_by"] = history.changed_by(s, node)
+    data["banners"] = history.banners(data, day)
+    data["norms"] = norms(s, node, day)
     data["readings"] = [reading(r) for r in s.rows("provision-readings", iri=node)]
     data["questions"] = [
         {
@@ -82,7 +87,8 @@ def provision(s: Services, iri: str) -> dict[str, Any]:
         }
         for r in s.rows("provision-questions", iri=node)
     ]
-    data["amendments"] = [amendment(r) for r in s.rows("provision-amendments", iri=node)]
+    days = history.sandbox_days(s)
+    data["amendments"] = [amendment(r, days) for r in s.rows("provision-amendments", iri=node)]
     data["grants"] = [
         {
             "label": r.get("label", ""),
@@ -92,7 +98,7 @@ def provision(s: Services, iri: str) -> dict[str, Any]:
             "agency_url": local(BASE + "agency/" + r["agencyCode"]),
             "status": tail(r.get("status", "")),
             "proposed": is_amendment_graph(r["g"]),
-            **_dates(r),
+            **_dates(r, day),
         }
         for r in s.rows("provision-grants", iri=node)
     ]
@@ -125,39 +131,7 @@ def breadcrumb(s: Services, iri: str) -> list[dict[str, str]]:
     return out
 
 
-def timeline(s: Services, node: URIRef, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The versions in force over time (or the provision itself, if it has none)."""
-    versions = [
-        {
-            **_dates(r),
-            "paraphrase": r.get("paraphrase", ""),
-            "status": tail(r.get("status", "")),
-            "note": r.get("note", ""),
-            "amendment": (
-                {
-                    "label": r.get("amendmentLabel", "") or tail(r["amendment"]),
-                    "url": local(r["amendment"]),
-                }
-                if r.get("amendment")
-                else None
-            ),
-        }
-        for r in s.rows("provision-versions", iri=node)
-    ]
-    if versions:
-        return versions
-    return [
-        {
-            **data["dates"],
-            "paraphrase": data["paraphrase"],
-            "status": data["status"],
-            "note": "",
-            "amendment": None,
-        }
-    ]
-
-
-def norms(s: Services, node: URIRef) -> list[dict[str, Any]]:
+def norms(s: Services, node: URIRef, day: str) -> list[dict[str, Any]]:
     conditions: dict[str, dict[str, dict[str, str]]] = {}
     overrides: dict[str, set[str]] = {}
     for r in s.rows("provision-conditions", iri=node):
@@ -179,7 +153,7 @@ def norms(s: Services, node: URIRef) -> list[dict[str, Any]]:
             "kind": tail(r["type"]).lower(),
             "label": r.get("label", ""),
             "paraphrase": r.get("paraphrase", ""),
-            **_dates(r),
+            **_dates(r, day),
             "status": tail(r.get("status", "")),
             "note": r.get("note", ""),
             "stated_in": local(r["statedIn"]),
@@ -206,89 +180,70 @@ def reading(r: Row) -> dict[str, str]:
     }
 
 
-def amendment(r: Row) -> dict[str, str]:
-    return {
-        "id": r["amendmentId"],
-        "label": r.get("label", ""),
-        "status": tail(r.get("billStatus", "")),
-        "status_date": r.get("statusDate", ""),
-        "in_force_from": r.get("from", ""),
-        "url": local(r["amendment"]),
-    }
-
-
 def readings(s: Services) -> dict[str, dict[str, str]]:
     return {r["readingId"]: reading(r) for r in s.rows("readings")}
 
 
-def amendments(s: Services) -> list[dict[str, Any]]:
-    clauses: dict[str, list[dict[str, str]]] = {}
-    touches_grants: set[str] = set()
-    for r in s.rows("amendment-clauses"):
-        entry = {
-            "clause": r["clause"],
-            "label": r.get("label", ""),
-            "type": tail(r.get("changeType", "")),
-        }
-        if entry not in clauses.setdefault(r["amendmentId"], []):
-            clauses[r["amendmentId"]].append(entry)
-        if r.get("nodeType", "").endswith("#Grant"):
-            touches_grants.add(r["amendmentId"])
-    out = []
-    for r in s.rows("amendments"):
-        a: dict[str, Any] = amendment(r)
-        a["paraphrase"] = r.get("paraphrase", "")
-        a["record"] = r.get("record", "")
-        a["clauses"] = clauses.get(r["amendmentId"], [])
-        a["changes_powers"] = r["amendmentId"] in touches_grants
-        out.append(a)
-    return out
+FIRST_CHAPTER = "Chapter 2-173"  # the Welcoming City Ordinance, this project's subject
 
 
 def law_index(s: Services) -> dict[str, Any]:
-    """Every provision, grouped under the top-level instrument it belongs to."""
-    rows = [r for r in s.rows("provisions") if not is_amendment_graph(r["g"])]
-    by_iri: dict[str, Row] = {}
-    for r in rows:
-        by_iri.setdefault(r["provision"], r)
+    """The law as the codes arrange it: each instrument, its chapters, their sections and
+    the subsections nested under them (Chapter 2-173 first); versions are counted on the
+    provision they are versions of, not listed."""
+    nodes: dict[str, dict[str, Any]] = {}
+    parent_of: dict[str, str] = {}
+    versions = {r["provision"]: int(r["versions"]) for r in s.rows("provision-version-counts")}
+    for r in s.rows("provisions"):
+        iri = r["provision"]
+        if is_amendment_graph(r["g"]) or iri in nodes or r.get("versionOf"):
+            continue
+        nodes[iri] = {
+            "citation": r["citation"],
+            "label": _heading(r.get("label", ""), r["citation"]),
+            "url": local(iri),
+            "status": tail(r.get("status", "")),
+            **_dates(r),
+            "children": [],
+        }
+        if r.get("parent"):
+            parent_of[iri] = r["parent"]
+    roots = []
+    for iri, node in nodes.items():
+        node["versions"] = versions.get(iri, 0)
+        if _placed(iri, parent_of, nodes):
+            nodes[parent_of[iri]]["children"].append(node)
+        else:
+            roots.append(node)
+    _sort_tree(roots)
+    roots.sort(key=lambda i: (i["citation"] != "MCC", _sort_key(i["citation"])))
+    return {"instruments": roots, "count": len(nodes)}
 
-    def root(iri: str) -> str:
-        seen = set()
-        while by_iri.get(iri, {}).get("parent") and iri not in seen:
-            seen.add(iri)
-            iri = by_iri[iri]["parent"]
-        return iri
 
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for iri, r in by_iri.items():
-        groups.setdefault(root(iri), []).append(
-            {
-                "citation": r["citation"],
-                "label": r.get("label", ""),
-                "url": local(iri),
-                "status": tail(r.get("status", "")),
-                **_dates(r),
-            }
-        )
-    instruments: list[dict[str, Any]] = []
-    for top, items in groups.items():
-        head = by_iri.get(top, {})
-        instruments.append(
-            {
-                "citation": head.get("citation", short(top)),
-                "label": head.get("label", ""),
-                "url": local(top),
-                "provisions": sorted(items, key=lambda p: _sort_key(p["citation"])),
-            }
-        )
-    instruments.sort(key=lambda i: (i["citation"] != "MCC", i["citation"]))
-    return {"instruments": instruments, "count": len(by_iri)}
+def _heading(label: str, cited: str) -> str:
+    """A label without the citation it opens with ("MCC 2-56-030(a): receive complaints")."""
+    return label.removeprefix("MCC ").removeprefix(cited).strip(" ,:;-–")
+
+
+def _placed(iri: str, parent_of: dict[str, str], nodes: dict[str, Any]) -> bool:
+    """True when `iri` hangs under a parent in the index (and no cycle leads back to it)."""
+    seen, node = {iri}, iri
+    while node in parent_of and parent_of[node] in nodes:
+        node = parent_of[node]
+        if node in seen:
+            return False
+        seen.add(node)
+    return iri in parent_of and parent_of[iri] in nodes
+
+
+def _sort_tree(items: list[dict[str, Any]]) -> None:
+    items.sort(key=lambda i: (i["citation"] != FIRST_CHAPTER, _sort_key(i["citation"])))
+    for item in items:
+        _sort_tree(item["children"])
 
 
 def _sort_key(citation: str) -> list[Any]:
-    import re
-
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", citation)]
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", citation)]
 
 
 KIND_ORDER = [
@@ -304,28 +259,18 @@ KIND_ORDER = [
 
 
 def search(s: Services, q: str) -> list[dict[str, Any]]:
-    if not q.strip():
+    """Everything whose citation, name or words contain `q`; a Municipal Code citation
+    however written (`Sec. 2-173-20 (A)(6)`) is also looked up as the graph writes it."""
+    q = q.strip()
+    if not q:
         return []
+    cited = citation.canonical(q)
+    wanted = {citation.key(q)}
     hits: dict[str, dict[str, Any]] = {}
-    for r in s.rows("search", q=Literal(q.strip())):
-        item = r["item"]
-        hit = hits.setdefault(
-            item,
-            {
-                "kind": r["kind"],
-                "name": r["name"],
-                "url": local(item),
-                "iri": item,
-                "proposed": is_amendment_graph(r["g"]),
-                "snippet": "",
-                "exact": False,
-            },
-        )
-        text = r["text"]
-        if text != r["name"] and not hit["snippet"]:
-            hit["snippet"] = text if len(text) <= 220 else text[:217] + "…"
-        if r["name"].lower() == q.strip().lower():
-            hit["exact"] = True
+    terms = dict.fromkeys([q, *([cited] if cited else [])])
+    for term in terms:
+        for r in s.rows("search", q=Literal(term)):
+            _add_hit(hits, r, wanted)
     return sorted(
         hits.values(),
         key=lambda h: (
@@ -335,6 +280,27 @@ def search(s: Services, q: str) -> list[dict[str, Any]]:
             _sort_key(h["name"]),
         ),
     )
+
+
+def _add_hit(hits: dict[str, dict[str, Any]], r: Row, wanted: set[str]) -> None:
+    item = r["item"]
+    hit = hits.setdefault(
+        item,
+        {
+            "kind": r["kind"],
+            "name": r["name"],
+            "url": local(item),
+            "iri": item,
+            "proposed": is_amendment_graph(r["g"]),
+            "snippet": "",
+            "exact": False,
+        },
+    )
+    text = r["text"]
+    if text != r["name"] and not hit["snippet"]:
+        hit["snippet"] = text if len(text) <= 220 else text[:217] + "…"
+    if citation.key(r["name"]) in wanted or r["name"].lower() in wanted:
+        hit["exact"] = True
 
 
 def describe(s: Services, iri: str) -> dict[str, Any]:

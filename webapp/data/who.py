@@ -16,7 +16,7 @@ from rdflib.namespace import XSD
 from kg import api
 from kg.decide.competence import STATUS_OF_NODE, agency_power, message
 from kg.namespaces import BASE
-from kg.results import AnswerWarning, Competence
+from kg.results import AgencyPower, AnswerWarning, Competence
 from webapp.data.provisions import amendments as all_amendments
 from webapp.data.provisions import readings as all_readings
 from webapp.links import local
@@ -69,6 +69,19 @@ def from_matrix(s: Services, allegation: str, respondent: str, date: str) -> Com
     )
 
 
+def matrix_entry(s: Services, allegation: str, respondent: str, date: str) -> str:
+    """The IRI of the stored matrix entry that answers the question ("" if none): what a
+    printed answer cites."""
+    codes = s.ctx.codes
+    rows = s.rows(
+        "who-matrix",
+        allegation=codes.iri("allegation", allegation),
+        respondent=codes.iri("respondent", respondent),
+        date=Literal(date, datatype=XSD.date),
+    )
+    return str(rows[0]["entry"]) if rows else ""
+
+
 def competence(
     s: Services, allegation: str, respondent: str, date: str, amendments: tuple[str, ...]
 ) -> tuple[Competence, list[AnswerWarning], str]:
@@ -85,6 +98,44 @@ def competence(
         "the reasoner, on the law with the amendments in force" if amendments else ("the reasoner")
     )
     return answer, warnings, where
+
+
+def cite(s: Services, provision: str) -> str:
+    """A citation in words: an amendment's clause (`copa-wco-jurisdiction:1`) by the
+    amendment's title; a Municipal Code citation as it is."""
+    amendment, colon, clause = provision.partition(":")
+    titles = {a["id"]: a["label"] for a in all_amendments(s)}
+    if colon and amendment in titles:
+        return f"clause {clause} of the amendment “{titles[amendment]}”"
+    return provision
+
+
+def reading_words(r: str, readings: dict[str, dict[str, str]]) -> str:
+    label = readings.get(r, {}).get("label", "")
+    return f"the reading “{label}”" if label else f"the reading {r}"
+
+
+def said(s: Services, c: Competence, readings: dict[str, dict[str, str]]) -> str:
+    """The answer's message in words: the same sentence as kg's `message`, with agencies,
+    amendment clauses and readings named instead of coded."""
+
+    def one(a: AgencyPower) -> str:
+        under = ", ".join(cite(s, p) for p in a.provision.split(", "))
+        only = f", if you follow {reading_words(a.readings[0], readings)}" if a.readings else ""
+        more = "".join(f" or {reading_words(r, readings)}" for r in a.readings[1:])
+        return f"{a.agency} under {under}{only}{more}"
+
+    if c.status == "clear" and c.agencies:
+        a = c.agencies[0]
+        under = ", ".join(cite(s, p) for p in a.provision.split(", "))
+        return f"{a.agency} investigates, under {under}."
+    if c.status in ("overlap", "contested") and c.agencies:
+        lead = {
+            "contested": "Contested: the readings of the law disagree on who investigates",
+            "overlap": "More than one agency may investigate",
+        }[c.status]
+        return f"{lead}: {'; '.join(one(a) for a in c.agencies)}."
+    return c.message
 
 
 def why(c: Competence, readings: dict[str, dict[str, str]]) -> str:
@@ -106,7 +157,8 @@ def why(c: Competence, readings: dict[str, dict[str, str]]) -> str:
         )
     points = sorted({readings[r]["point"] for a in c.agencies for r in a.readings if r in readings})
     held = [
-        f"{a.agency} if you follow {r} (held by {readings[r]['held_by'] or 'no one on record'})"
+        f"{a.agency} if you follow {reading_words(r, readings)} "
+        f"(held by {readings[r]['held_by'] or 'no one on record'})"
         for a in c.agencies
         for r in a.readings
         if r in readings
@@ -131,15 +183,29 @@ def page(
             "power": a.power,
             "provision": a.provision,
             "grounds": [
-                {"provision": g.provision, "status": g.status, "url": local(g.iri)}
+                {
+                    "provision": g.provision,
+                    "words": cite(s, g.provision),
+                    "status": g.status,
+                    "url": local(g.iri),
+                }
                 for g in a.grounds
             ],
             "readings": [readings.get(r, {"id": r}) for r in a.readings],
         }
         for a in answer.agencies
     ]
+    current = None
+    if amendments:  # the answer on the law as it is, restated beside the amended one
+        base, _, _ = competence(s, allegation, respondent, date, ())
+        current = {"status": base.status, "message": base.message}
+        current["said"] = said(s, base, readings)
+    stored = not amendments and where.startswith("the competence matrix")
     return {
+        "iri": matrix_entry(s, allegation, respondent, date) if stored else "",
         "answer": {**answer.to_json(), "why": why(answer, readings)},
+        "said": said(s, answer, readings),
+        "current": current,
         "agencies": agencies,
         "answered_by": where,
         "engine": answer.engine or None,  # None: read from the matrix stored at `kg load`
@@ -153,7 +219,7 @@ def alternatives(s: Services, base: Competence) -> list[dict[str, Any]]:
     """What each amendment that changes powers would make of the same question."""
     out = []
     for a in all_amendments(s):
-        if not a["changes_powers"]:
+        if not a["changes_powers"] or a["passed"]:  # a passed amendment is the law already
             continue
         c, warnings, _ = competence(
             s, base.allegation or "", base.respondent, base.as_of, (a["id"],)
@@ -165,6 +231,7 @@ def alternatives(s: Services, base: Competence) -> list[dict[str, Any]]:
                 "status": a["status"],
                 "url": a["url"],
                 "answer": {"status": c.status, "message": c.message},
+                "said": said(s, c, all_readings(s)),
                 "changes": (c.status, c.agencies) != (base.status, base.agencies),
                 "warnings": [w.to_json() for w in warnings],
             }

@@ -69,6 +69,28 @@
   yasgui.on("tabSelect", (instance, id) => setTimeout(() => pinEndpoint(instance.getTab(id)), 0));
   yasgui.on("tabAdd", (instance, id) => setTimeout(() => pinEndpoint(instance.getTab(id)), 0));
 
+  // Accessibility of the vendored editor (axe-core, issue 16): the tab list may hold only
+  // tabs, so YASGUI's "+" button inside it is hidden from assistive technology and a
+  // "New tab" button outside the list does the same; CodeMirror's hidden textarea gets a
+  // label. A MutationObserver keeps both true as tabs are added.
+  const newTab = document.createElement("button");
+  newTab.type = "button";
+  newTab.className = "secondary akg-new-tab";
+  newTab.textContent = "New query tab";
+  newTab.addEventListener("click", () => { pinEndpoint(yasgui.addTab(true)); });
+  const fixUp = () => {
+    mount.querySelectorAll(".tabsList .addTab").forEach((button) => {
+      button.setAttribute("tabindex", "-1");
+      if (button.parentElement) { button.parentElement.setAttribute("aria-hidden", "true"); }
+    });
+    mount.querySelectorAll("textarea:not([aria-label])").forEach((area) => {
+      area.setAttribute("aria-label", "SPARQL query");
+    });
+  };
+  fixUp();
+  new MutationObserver(fixUp).observe(mount, { childList: true, subtree: true });
+  mount.insertBefore(newTab, mount.firstChild);
+
   mount.hidden = false;
   form.hidden = true;
   window.akgYasgui = yasgui; // for the browser tests (tests/web/test_yasgui.py) and the console

@@ -3,7 +3,9 @@ changes: the competence matrix before and after, with the changed cells marked, 
 every finding or competence answer of the incidents that flips, with its cause.
 
 Known amendments are asked for by GET (/amend?amend=copa-wco-jurisdiction&as_of=...),
-so the answer has a URL to cite; an upload is a POST with the form's CSRF token.
+so the answer has a URL to cite; an upload is a POST with the form's CSRF token. An
+amendment already law is not offered as one that "would be" law: it is listed apart, each
+with a link that replays it on the last day before it took effect.
 """
 
 from __future__ import annotations
@@ -132,8 +134,10 @@ def sandbox() -> Any:
     source = request.form if request.method == "POST" else request.args
     chosen = tuple(dict.fromkeys(a for a in source.getlist("amend") if a))
     as_of = source.get("as_of", "").strip()
+    known = lookup.amendments(s)
     data: dict[str, Any] = {
-        "options": lookup.amendments(s),
+        "options": [a for a in known if not a["passed"]],
+        "already_law": [a for a in known if a["passed"]],
         "chosen": list(chosen),
         "as_of": as_of or datetime.date.today().isoformat(),
         "result": None,

@@ -1,5 +1,8 @@
-"""Check an incident: a form that builds an incident card (no YAML needed), validates it
-with the CLI's messages, shows the result, and lets the user download the card.
+"""Check an incident: a form that builds an incident card for people, and checks it.
+
+Ids are made for them, references picked from what was entered, choices shown in words;
+every problem is shown at once beside its field; the card is checked with the CLI's reader
+and shown as YAML.
 
 POST /check.json also takes a JSON body {"card": {...}} (the card as a mapping) and
 answers with the check report, or the error.
@@ -8,28 +11,43 @@ answers with the check report, or the error.
 from __future__ import annotations
 
 import datetime
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from kg import api
+from kg.cards.read import Card
 from kg.errors import InputError
 from webapp.data import card_form
+from webapp.data import card_form_fields as fields
 from webapp.data import incidents as incident_data
+from webapp.data.who import code_names
 from webapp.http.pages import as_json, page
 from webapp.services import Services, services
 
 bp = Blueprint("check", __name__)
 
 
+def _names(s: Services) -> dict[str, dict[str, str]]:
+    return {scheme: code_names(s, scheme) for scheme in s.ctx.codes.by_scheme}
+
+
 def _base(s: Services, values: dict[str, Any], extra: str | None = None) -> dict[str, Any]:
+    spec = s.memo.get(("check-form",), lambda: fields.spec(s.ctx.codes, _names(s)))
+    rows = fields.row_counts(values, extra)
+    ids = fields.assign_ids(values, rows)
     return {
-        "spec": card_form.spec(s.ctx.codes),
-        "values": values,
-        "rows": card_form.row_counts(values, extra),
+        "spec": spec,
+        "values": values,  # as given: the ids made for rows not in use are in `ids`
+        "rows": rows,
+        "ids": ids,
+        "choices": fields.choices(spec, ids, values),
         "examples": sorted(incident_data.card_of_ids(s)),
-        "error": None,
+        "errors": [],
+        "invalid": {},
+        "reader": None,
         "result": None,
         "yaml": "",
         "file_name": "card.yaml",
@@ -38,12 +56,44 @@ def _base(s: Services, values: dict[str, Any], extra: str | None = None) -> dict
     }
 
 
-def _check(s: Services, text: str, name: str, as_of: str) -> dict[str, Any]:
-    card = card_form.read(text, s.ctx.codes, name)
+def _check(s: Services, card: Card, as_of: str) -> dict[str, Any]:
     with s.reasoning:
         report = api.check_cards_read([card], as_of=as_of or None, ctx=s.ctx)[0]
     view = incident_data.report_view(s, report, card, frozenset())
     return {"incident": report.incident, "title": report.title, "report": report.to_json(), **view}
+
+
+def _reader(err: InputError) -> dict[str, Any]:
+    return {"message": str(err), "field": err.field or "", "line": err.line}
+
+
+def _problems(data: dict[str, Any], found: list[card_form.Problem]) -> tuple[dict[str, Any], int]:
+    data["errors"] = [{**asdict(p), "text": p.text} for p in found]
+    data["invalid"] = {p.field: p.message for p in found if p.field}
+    return data, 400
+
+
+def _checked(s: Services, built: card_form.Built, data: dict[str, Any]) -> Any:
+    """The check's result, or every problem of the card at once (400)."""
+    text, as_of = data["yaml"], data["as_of"]
+    found = card_form.problems(built, s.ctx.codes, as_of=as_of)
+    try:
+        card = card_form.read(text, s.ctx.codes, data["file_name"])
+    except InputError as err:
+        data["reader"] = _reader(err)
+        problem = card_form.reader_problem(err, built, text)
+        # a problem the form's own checks missed; one the reader cannot tie to a field is
+        # most likely a consequence of theirs (the YAML view shows it in any case)
+        if not found or (problem.field and all(p.field != problem.field for p in found)):
+            found.append(problem)
+    if found:
+        return _problems(data, found)
+    try:
+        data["result"] = _check(s, card, as_of)
+    except InputError as err:
+        data["reader"] = _reader(err)
+        return _problems(data, [card_form.reader_problem(err, built, text)])
+    return data
 
 
 def _download(text: str, name: str) -> Response:
@@ -87,7 +137,8 @@ def _json_body(s: Services) -> Response:
     text = card_form.to_yaml(body["card"])
     name = card_form.file_name(body["card"])
     try:
-        result = _check(s, text, name, str(body.get("as_of", "")))
+        card = card_form.read(text, s.ctx.codes, name)
+        result = _check(s, card, str(body.get("as_of", "")))
     except InputError as err:
         return as_json(
             {
@@ -108,8 +159,11 @@ def form() -> Any:
         example = request.args.get("example", "")
         if example in incident_data.card_of_ids(s):
             card = incident_data.card_of(s, example)
-            values = card_form.from_card(s.restricted.public_card(card.data))
+            public = s.restricted.public_card(card.data)
+            values = card_form.from_card(public)
         data = _base(s, values)
+        if values:
+            data.update(yaml=card_form.to_yaml(public), file_name=card_form.file_name(public))
         data["today"] = datetime.date.today().isoformat()
         return data
     if request.mimetype == "application/json":
@@ -118,7 +172,7 @@ def form() -> Any:
     built = card_form.from_form(form_data)
     action = form_data.get("action", "check")
     extra = action.split(":", 1)[1] if action.startswith("add:") else None
-    data = _base(s, built.values, extra)
+    data = _base(s, built.values, extra if extra in card_form.LISTS else None)
     text = card_form.to_yaml(built.data)
     name = card_form.file_name(built.data)
     data.update(yaml=text, file_name=name, as_of=form_data.get("as_of", "").strip())
@@ -126,15 +180,4 @@ def form() -> Any:
         return _download(text, name)
     if extra:
         return data
-    try:
-        data["result"] = _check(s, text, name, data["as_of"])
-    except InputError as err:
-        data["error"] = {
-            "message": str(err),
-            "problem": err.problem,
-            "fix": err.fix,
-            "line": err.line,
-            "field": card_form.field_name(err, built, text),
-        }
-        return data, 400
-    return data
+    return _checked(s, built, data)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, request
 
+from kg.law import citation
 from webapp.data import provisions as lookup
 from webapp.http.pages import page
 from webapp.services import services
@@ -64,6 +65,14 @@ def index() -> dict[str, Any]:
 
 @page(bp, "/search", "search.html")
 def search() -> dict[str, Any]:
+    """Search; a Municipal Code citation however written is also read as the graph writes
+    it (`read_as`), so `Sec. 2-173-20 (A)(6)` finds 2-173-020(a)(6)."""
     q = request.args.get("q", "")[:200]
     hits = lookup.search(services(), q)
-    return {"q": q, "hits": hits, "count": len(hits)}
+    read_as = citation.canonical(q) or ""
+    return {
+        "q": q,
+        "read_as": read_as if read_as != q.strip() else "",
+        "hits": hits,
+        "count": len(hits),
+    }

@@ -61,7 +61,7 @@ def ask() -> dict[str, Any] | tuple[dict[str, Any], int]:
             "respondent": answers.code_names(s, "respondent"),
             "amendments": [
                 {"id": a["id"], "label": a["label"], "status": a["status"]}
-                for a in lookup.amendments(s)
+                for a in lookup.proposals(s)
             ],
         },
         "today": datetime.date.today().isoformat(),

@@ -140,6 +140,8 @@ def _in_scope(node: Any) -> set[Variable]:
         return _in_scope(node.p) | ({node.term} if isinstance(node.term, Variable) else set())
     if node.name == "Extend":
         return _in_scope(node.p) | {node.var}
+    if node.name == "AggregateJoin":  # GROUP BY: the aggregates' results are bound too
+        return _in_scope(node.p) | {a.res for a in node.A}
     if node.name == "Minus":
         return _in_scope(node.p1)
     if node.name == "Project":

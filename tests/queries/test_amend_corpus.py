@@ -1,6 +1,6 @@
 """What the COPA amendment (copa-wco-jurisdiction) would change over the whole record of
 incidents: `kg amend copa-wco-jurisdiction --incidents all --as-of 2026-02-02`, whose
-changes are kept in golden/amend-copa-wco-jurisdiction.json (rewrite with
+changes are kept in golden/amend/copa-wco-jurisdiction.json (rewrite with
 `pytest tests/queries --update-golden`, then read the diff)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kg import api
 
-GOLDEN = Path(__file__).parent / "golden" / "amend-copa-wco-jurisdiction.json"
+GOLDEN = Path(__file__).parent / "golden" / "amend" / "copa-wco-jurisdiction.json"
 
 
 def test_the_copa_amendment_over_the_corpus(update_golden: bool) -> None:

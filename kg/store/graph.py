@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.cards.rdf import card_quads
@@ -66,13 +66,18 @@ def without(ds: Dataset, leave_out: Iterable[str]) -> Dataset:
 
 
 def graph_names(store: Store, under: str = "") -> list[URIRef]:
-    """The names of the graphs the store holds (those starting with `under`, if given). A
-    remote store's `#staging`/`#previous` graphs, a load under way or failed, are not yet
-    or no longer the store's."""
-    rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    """The names of the project's graphs the store holds (under graph:, or under `under`).
+    A remote store's `#staging`/`#previous` graphs, a load under way or failed, are not
+    yet or no longer the store's. The filter is in the query: a server's own graphs can be
+    large (listing every graph of a Virtuoso took two minutes here)."""
+    prefix = under or str(GRAPH)
+    rows = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(STRSTARTS(STR(?g), {Literal(prefix).n3()})) }}"
+    ).rows
     names = {row.get("g") for row in rows}
     return sorted(
-        n for n in names if isinstance(n, URIRef) and "#" not in n and n.startswith(under)
+        n for n in names if isinstance(n, URIRef) and "#" not in n and n.startswith(prefix)
     )
 
 

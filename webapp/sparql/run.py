@@ -24,9 +24,11 @@ def job(
     graph_format: str = "turtle",
     default_uris: Sequence[str] = (),
     named_uris: Sequence[str] = (),
+    every_graph: bool = False,
 ) -> Job:
     """A job for the runner over the app's `graphs`, within `limits`; raises
-    protocol.Refused for updates and SERVICE."""
+    protocol.Refused for updates and SERVICE. `every_graph`: the app's graphs are all the
+    store holds (none withheld), so a query over all of them runs over the store's union."""
     inspection = inspect(text)
     check(inspection)
     default, named = dataset(inspection, list(graphs), default_uris, named_uris)
@@ -34,6 +36,7 @@ def job(
         query=text,
         default_graphs=default,
         named_graphs=named,
+        whole_store=every_graph and default == named == tuple(graphs),
         result_format=result_format,
         graph_format=graph_format,
         cap=limits.cap,

@@ -210,6 +210,7 @@ class SparqlRunner:
             job.query,
             job.default_graphs,
             job.named_graphs,
+            job.whole_store,
             job.result_format,
             job.graph_format,
             job.cap,

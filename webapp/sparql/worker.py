@@ -57,6 +57,9 @@ class Job:
     cap: int = 10000  # rows or triples
     max_bytes: int = 16 * 1024 * 1024  # bytes of the serialized answer
     prefixes: dict[str, str] = field(default_factory=dict)
+    # the graphs are every graph of the store: the query runs over the store's union
+    # without listing them (a list of named graphs makes pyoxigraph 0.5 20-30x slower)
+    whole_store: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,14 @@ def _triples(answer: Any, job: Job) -> Outcome:
 def run(store: Any, job: Job) -> Outcome:
     """Run one job on the store; every failure becomes an Outcome with a message."""
     try:
-        answer = store.query(
-            job.query,
-            default_graph=[ox.NamedNode(g) for g in job.default_graphs],
-            named_graphs=[ox.NamedNode(g) for g in job.named_graphs],
-        )
+        if job.whole_store:
+            answer = store.query(job.query, use_default_graph_as_union=True)
+        else:
+            answer = store.query(
+                job.query,
+                default_graph=[ox.NamedNode(g) for g in job.default_graphs],
+                named_graphs=[ox.NamedNode(g) for g in job.named_graphs],
+            )
         if isinstance(answer, ox.QuerySolutions):
             return _solutions(answer, job)
         if isinstance(answer, ox.QueryTriples):

@@ -36,7 +36,11 @@ def _run(s: Services, text: str, result_format: str = "json") -> dict[str, Any]:
     try:
         outcome = s.runner.run(
             sparql_exec.job(
-                [str(g) for g in s.graphs], s.runner.limits, text, result_format=result_format
+                [str(g) for g in s.graphs],
+                s.runner.limits,
+                text,
+                result_format=result_format,
+                every_graph=not s.restricted.graphs,
             )
         )
     except (Refused, QueryStopped) as stop:

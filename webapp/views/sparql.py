@@ -162,6 +162,7 @@ def endpoint() -> Response:
             graph_format=graphs,
             default_uris=params.all("default-graph-uri"),
             named_uris=params.all("named-graph-uri"),
+            every_graph=not s.restricted.graphs,
         )
         outcome = s.runner.run(job)
     except Refused as stop:

@@ -21,6 +21,10 @@ gives the same cards in any process, and the first k cards of a run of n are the
 of a run of k.
 
     python -m bench.generate 100000 --seed 7 --out /tmp/cards
+    python -m bench.generate 100000 --seed 7 --out /tmp/cards --format jsonl
+
+`--format jsonl` writes the same cards as JSON Lines, one card a line, to
+`<out>/incidents.jsonl` (`kg check /tmp/cards/incidents.jsonl`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import json
 import random
 import re
 import sys
@@ -1392,6 +1397,23 @@ def write_cards(
     return paths
 
 
+JSONL_NAME = "incidents.jsonl"
+
+
+def write_jsonl(
+    folder: Path, n: int, seed: int = 0, *, assumptions: dict[str, Any] | None = None
+) -> Path:
+    """Write n cards to `folder/incidents.jsonl`, one card a line (the cards of
+    `write_cards` for the same seed); its path. Written a card at a time."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / JSONL_NAME
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for card in generate_cards(n, seed=seed, assumptions=assumptions):
+            out.write(json.dumps(card, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.generate",
@@ -1403,6 +1425,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--assumptions", type=Path, default=None, help="assumptions file (default: bundled)"
     )
+    parser.add_argument(
+        "--format",
+        choices=("yaml", "jsonl"),
+        default="yaml",
+        help=f"yaml: one <id>.yaml file per card (default); jsonl: one {JSONL_NAME}, "
+        "one card a line",
+    )
     args = parser.parse_args(argv)
     if args.n < 0:
         parser.error("N must be >= 0")
@@ -1412,9 +1441,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    paths = write_cards(args.out, args.n, seed=args.seed, assumptions=assumptions)
+    if args.format == "jsonl":
+        where = write_jsonl(args.out, args.n, seed=args.seed, assumptions=assumptions)
+    else:
+        write_cards(args.out, args.n, seed=args.seed, assumptions=assumptions)
+        where = args.out
     elapsed = time.perf_counter() - start
-    print(f"wrote {len(paths)} synthetic cards (seed {args.seed}) to {args.out} in {elapsed:.1f} s")
+    print(f"wrote {args.n} synthetic cards (seed {args.seed}) to {where} in {elapsed:.1f} s")
     return 0
 
 

@@ -5,12 +5,13 @@ The unit of work is a batch of cards (`BATCH` by default). A batch is checked wi
 an incident, so a card's findings do not depend on its batch: a test proves it), so
 time grows linearly with the number of incidents and memory is bounded by a batch.
 
-Cards are given as files or as `Card` objects. A file is read here, within the card
-reader's limits, and its text travels with its name (`Text`) to where the batch runs,
-which parses and validates it: a worker never opens a card file, so a cluster's workers
-need not see the client's files. A card that cannot be read, or whose check fails, is
-reported with its file and the reason and the rest go on (`BatchResult.errors`; `kg
-check` exits 3).
+Cards are given as files, as JSON Lines inputs (a `*.jsonl` file or a `Stream`, one
+card a line, read a line at a time as the batches need them) or as `Card` objects. A file
+is read here, within the card reader's limits, and its text travels with its name (`Text`,
+or `JsonLine` with its line) to where the batch runs, which parses and validates it: a
+worker never opens a card file, so a cluster's workers need not see the client's files. A
+card that cannot be read, or whose check fails, is reported with its file (and line) and
+the reason and the rest go on (`BatchResult.errors`; `kg check` exits 3).
 
 - `workers=1`: in this process; `workers=N`: a pool of N processes, each loading the
   law once;
@@ -38,6 +39,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kg.cards import jsonl
+from kg.cards.jsonl import JsonLine, Stream
 from kg.cards.read import Card, parse_card
 from kg.cards.yaml_reader import read_text
 from kg.context import Context, Payload, from_payload, payload
@@ -48,7 +51,7 @@ from kg.results import CheckReport
 BATCH = 100
 EARLIEST = "1900-01-01"  # amendments in a bulk check are in force from here on
 
-Item = Card | Path | str  # a card, or the path of its file
+Item = Card | Path | str | Stream  # a card, the path of its file (or of a .jsonl), a stream
 T = TypeVar("T")
 
 
@@ -69,14 +72,24 @@ class BadCard:
         return self.reason if self.reason.startswith(self.where) else f"{self.where}: {self.reason}"
 
 
-Sent = Card | Text | BadCard  # what a batch carries to where it runs
+Sent = Card | Text | JsonLine | BadCard  # what a batch carries to where it runs
 
 
-def _read(item: Item) -> Sent:
-    """A card file's text (or why it cannot be read), so that no worker opens a file."""
-    if isinstance(item, Card):
-        return item
-    return _or_bad(str(item), lambda: Text(str(item), read_text(Path(item))))
+def expand(items: Iterable[Item | Sent]) -> Iterator[Sent]:
+    """Each item as a batch carries it, read lazily: a card file's text (or why it cannot
+    be read), so that no worker opens a file; a JSON Lines input's cards, a line at a time."""
+    for item in items:
+        if isinstance(item, (Card, Text, JsonLine, BadCard)):
+            yield item
+        elif isinstance(item, Stream) or jsonl.is_jsonl(item):
+            for line in jsonl.read(item if isinstance(item, Stream) else Path(item)):
+                yield BadCard(line.file, str(line)) if isinstance(line, InputError) else line
+        else:
+            yield _or_bad(str(item), partial(_text, Path(item)))
+
+
+def _text(path: Path) -> Text:
+    return Text(str(path), read_text(path))
 
 
 def _or_bad(name: str, read: Callable[[], T]) -> T | BadCard:
@@ -108,29 +121,34 @@ def batches(items: Iterable[Sent], size: int) -> Iterator[list[Sent]]:
 
 def _check(items: Sequence[Sent], ctx: Context, options: Options) -> BatchResult:
     cards: list[Card] = []
+    where: list[str] = []  # each card's file, and line in a JSON Lines input
     errors: list[BadCard] = []
     for item in items:
-        if isinstance(item, Card):
-            cards.append(item)
-        elif isinstance(item, BadCard):  # its file could not be read
+        if isinstance(item, BadCard):  # its file (or line) could not be read
             errors.append(item)
+            continue
+        if isinstance(item, Card):
+            card: Card | BadCard = item
+        elif isinstance(item, JsonLine):
+            card = _or_bad(item.where, partial(jsonl.parse, item, ctx.codes))
         else:
             card = _or_bad(item.name, partial(parse_card, item.text, Path(item.name), ctx.codes))
-            if isinstance(card, BadCard):
-                errors.append(card)
-            else:
-                cards.append(card)
+        if isinstance(card, BadCard):
+            errors.append(card)
+        else:
+            cards.append(card)
+            where.append(item.where if isinstance(item, JsonLine) else card.path)
     try:
         reports = _run(cards, ctx, options)
     except (InputError, InternalError):
         raise
     except Exception:  # noqa: BLE001 - isolate the card that fails, check the rest
         reports = []
-        for card in cards:
+        for card, at in zip(cards, where, strict=True):
             try:
                 reports += _run([card], ctx, options)
             except Exception as exc:  # noqa: BLE001
-                errors.append(BadCard(card.path, f"the check failed: {exc!r}"))
+                errors.append(BadCard(at, f"the check failed: {exc!r}"))
     return BatchResult(reports, errors)
 
 
@@ -166,7 +184,7 @@ def _dask_task(items: list[Sent], p: Payload, options: Options) -> BatchResult:
 
 
 def check_many(
-    items: Iterable[Item],
+    items: Iterable[Item | Sent],
     ctx: Context,
     options: Options,
     *,
@@ -178,7 +196,7 @@ def check_many(
 ) -> Iterator[BatchResult]:
     """Check every item, yielding each batch's reports and errors in order. At most a few
     batches per worker are in flight, so memory stays bounded whatever the total."""
-    chunks = batches(map(_read, items), batch)  # read here, a batch at a time
+    chunks = batches(expand(items), batch)  # read here, a batch at a time
     if dask or scheduler:
         yield from _dask(chunks, ctx, options, scheduler, on_batch)
         return

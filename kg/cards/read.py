@@ -163,7 +163,7 @@ def _fix_for(f: fmt.Field | None) -> str:
 
 
 def _check_schema(
-    path: Path, data: Any, lines: dict[tuple[Any, ...], int], codes: CodeIndex
+    name: str, data: Any, lines: dict[tuple[Any, ...], int], codes: CodeIndex
 ) -> None:
     validator = jsonschema.Draft202012Validator(
         fmt.json_schema(codes.all_notations()),
@@ -181,7 +181,7 @@ def _check_schema(
         leaves, key=lambda e: (_line_of(lines, tuple(e.absolute_path)) or 0, -len(e.absolute_path))
     )
     problem, fix, at = _explain(first, codes)
-    raise InputError(str(path), problem, fix, line=_line_of(lines, at), field=_dotted(at, data))
+    raise InputError(name, problem, fix, line=_line_of(lines, at), field=_dotted(at, data))
 
 
 def _check_references(card: Card) -> None:
@@ -305,17 +305,32 @@ def parse_card(
     today: str | None = None,
     limits: Limits = LIMITS,
 ) -> Card:
-    """A card from its text (`path` names it in errors)."""
+    """A card from its YAML text (`path` names it in errors)."""
     data, lines = _parse(path, text, limits)
+    return card_from_data(data, lines, str(path), codes, today=today)
+
+
+def card_from_data(
+    data: Any,
+    lines: dict[tuple[Any, ...], int],
+    name: str,
+    codes: CodeIndex,
+    *,
+    today: str | None = None,
+    line: int = 1,
+) -> Card:
+    """A card from values already read as text (dicts, lists and `str`s, as the YAML
+    reader gives them), validated; `name` and `line` (where the card starts) name it in
+    errors, `lines` the line of each value by its path."""
     if not isinstance(data, dict):
         raise InputError(
-            str(path),
+            name,
             "a card must be a mapping of keys to values",
             "start from the example in docs/cards.md",
-            line=1,
+            line=line,
         )
-    _check_schema(path, data, lines, codes)
-    card = Card(str(path), data, lines)
+    _check_schema(name, data, lines, codes)
+    card = Card(name, data, lines)
     _check_date(card, today or datetime.date.today().isoformat())
     _check_references(card)
     _check_claim_values(card, codes)

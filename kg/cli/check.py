@@ -6,12 +6,14 @@ import json
 import logging
 import os
 import sys
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kg import api
+from kg.cards import jsonl
 from kg.cli.group import (
     default_format,
     emit_json,
@@ -27,8 +29,13 @@ from kg.reasoning.dispatch import default as default_engine
 from kg.report import render
 from kg.results import CheckReport
 
+if TYPE_CHECKING:
+    from kg.bulk import Item
 
-@main.command(short_help="Check incident cards (files, folders or ids) against the law.")
+
+@main.command(
+    short_help="Check incident cards (files, folders, JSON Lines or ids) against the law."
+)
 @click.argument("targets", nargs=-1)
 @click.option(
     "--all", "check_all", is_flag=True, help="Check every incident in the knowledge graph."
@@ -90,7 +97,15 @@ def check(
     scheduler: str | None,
     progress: bool | None,
 ) -> None:
-    """Check incident cards (files, folders of cards or incident ids) against the law."""
+    """Check incident cards (files, folders, JSON Lines or incident ids) against the law.
+
+    Each TARGET is a YAML card file, a folder of them, the id of an incident in the
+    knowledge graph, a JSON Lines file (*.jsonl: one card a line, a JSON object with the
+    keys of a YAML card), or - for JSON Lines read from standard input (- reads JSON Lines
+    only, never YAML). Targets may be mixed. Errors name the file (or <stdin>) and the
+    line. Several cards, a folder or JSON Lines are a bulk check: a bad card (or line) is
+    reported and the others checked (exit status 3).
+    """
     bulk_opts = {
         "workers": workers,
         "batch": batch,
@@ -119,7 +134,7 @@ def check(
             "counterfactual findings (with --amend) are not stored",
             "store findings without --amend",
         )
-    if check_all or len(names) > 1 or any(Path(n).is_dir() for n in names):
+    if check_all or len(names) > 1 or any(_many(n) for n in names):
         _check_bulk(click_ctx, names, as_of, readings, assume, amendments, fmt, save, bulk_opts)
         return
     reports = _check_one(click_ctx, ctx, names, as_of, readings, assume, amendments, save)
@@ -162,16 +177,24 @@ def _check_one(
     return reports
 
 
-def _expand(names: list[str], ctx: api.Context) -> tuple[list[Path], list[str]]:
-    """Card files for the names given: files, folders of cards, or incident ids."""
-    paths: list[Path] = []
+def _many(name: str) -> bool:
+    """A target that may hold many cards: a folder, a JSON Lines file, standard input."""
+    return name == "-" or jsonl.is_jsonl(name) or Path(name).is_dir()
+
+
+def _expand(names: list[str], ctx: api.Context) -> tuple[list[Item], list[str]]:
+    """What to check for the names given: card files, folders of cards, JSON Lines files
+    and standard input (read lazily by kg.bulk), or incident ids."""
+    paths: list[Item] = []
     bad: list[str] = []
     index: dict[str, Path] | None = None
     for name in names:
         path = Path(name)
-        if path.is_dir():
+        if name == "-":
+            paths.append(jsonl.Stream(click.get_binary_stream("stdin")))
+        elif path.is_dir():
             paths += sorted(path.rglob("*.yaml"))
-        elif path.suffix in (".yaml", ".yml") or path.exists():
+        elif path.suffix in (".yaml", ".yml", jsonl.SUFFIX) or path.exists():
             paths.append(path)
         else:
             index = index if index is not None else api.incident_cards(ctx)
@@ -213,6 +236,11 @@ def _check_bulk(
     paths, bad = _expand(names, ctx)
     for message in bad:
         click.echo(f"error: {message}", err=True)
+    # JSON Lines are read as the batches need them: the first cards tell how many workers
+    items = bulk.expand(paths)
+    head = list(islice(items, 2 * opts["batch"] + 1))
+    known = all(isinstance(p, Path) and not jsonl.is_jsonl(p) for p in paths)
+    total = len(paths) if known else (len(head) if len(head) <= 2 * opts["batch"] else None)
     options = Options(
         as_of=as_of,
         readings=readings,
@@ -220,15 +248,15 @@ def _check_bulk(
         amendments=amendments,
         engine=default_engine(),  # every worker runs the engine chosen here
     )
-    workers = opts["workers"] or (os.cpu_count() or 1 if len(paths) > 2 * opts["batch"] else 1)
-    progress = _progress(len(paths), opts["progress"])
+    workers = opts["workers"] or (os.cpu_count() or 1 if len(head) > 2 * opts["batch"] else 1)
+    progress = _progress(total, opts["progress"])
     store = store_for(click_ctx, build_if_empty=True) if save else None
     violates = False
     errors = len(bad)
     out = _Emitter(fmt)
     try:
         for result in bulk.check_many(
-            paths,
+            chain(head, items),
             ctx,
             options,
             batch=opts["batch"],
@@ -299,10 +327,10 @@ class _Emitter:
             click.echo("[]" if self.first else "\n]")
 
 
-def _progress(total: int, wanted: bool | None) -> Any:
+def _progress(total: int | None, wanted: bool | None) -> Any:
+    """A progress bar; `total` None where it is not known (JSON Lines still being read)."""
     from tqdm import tqdm
 
     show = wanted if wanted is not None else sys.stderr.isatty()
-    return tqdm(
-        total=total, unit="card", disable=not show or total < 2, file=sys.stderr, smoothing=0.1
-    )
+    few = total is not None and total < 2
+    return tqdm(total=total, unit="card", disable=not show or few, file=sys.stderr, smoothing=0.1)

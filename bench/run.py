@@ -2,7 +2,8 @@
 
     python -m bench.run --quick   # about ten minutes; last line:
                                   # speedup <r>x identical <yes|no> engine-only <r2>x
-    python -m bench.run           # 1k/10k checks, growth to 100k, store load and queries
+    python -m bench.run           # 1k check vs pyshacl; kg check on files to 100k; store
+                                  # load and queries; Dask on 1 and 2 workers at 10k
     python -m bench.run --full    # also pyshacl at 10k and growth to 1M
 
 Every figure compares two things measured in the same run on the same machine, never
@@ -17,11 +18,13 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,36 +123,63 @@ def _commit() -> str:
     return out.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
-class TreeMemory:
-    """The peak of the summed resident memory of this process and all its descendants
-    (the worker processes), sampled every `every` seconds in a thread."""
-
-    def __init__(self, every: float = 0.2) -> None:
-        import psutil
-
-        self._me = psutil.Process()
-        self._every = every
-        self._stop = threading.Event()
-        self.peak_mb = 0.0
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> float:
-        import psutil
-
+def _tree_rss_mb(root: int) -> float:
+    """The summed resident memory of a process and all its descendants, in MB (psutil
+    where it is installed, else Linux's /proc; 0 where neither can tell)."""
+    try:
+        import psutil  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        psutil = None
+    if psutil is not None:
         total = 0
-        for proc in [self._me, *self._me.children(recursive=True)]:
+        try:
+            me = psutil.Process(root)
+            procs = [me, *me.children(recursive=True)]
+        except psutil.Error:
+            return 0.0
+        for proc in procs:
             try:
                 total += proc.memory_info().rss
             except psutil.Error:
                 pass  # a worker that ended between the listing and the reading
         return total / 2**20
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            pid = int(entry.name)
+            children.setdefault(int(fields[1]), []).append(pid)
+            rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended while the table was read
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total / 2**20
+
+
+class TreeMemory:
+    """The peak of the summed resident memory of this process and all its descendants
+    (the commands it runs and their worker processes), sampled every `every` seconds in
+    a thread."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        self._root = os.getpid()
+        self._every = every
+        self._stop = threading.Event()
+        self.peak_mb = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self._every):
-            self.peak_mb = max(self.peak_mb, self._sample())
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(self._root))
 
     def __enter__(self) -> TreeMemory:
-        self.peak_mb = self._sample()
+        self.peak_mb = _tree_rss_mb(self._root)
         self._thread.start()
         return self
 
@@ -158,79 +188,96 @@ class TreeMemory:
         self._thread.join()
 
 
-def _child_growth(n: int) -> None:
-    """In a child process: check n generated incidents on every core; print figures."""
-    from kg import api
-
-    api.context()
-    from bench.generate import as_cards, generate_cards
-    from kg.bulk import check_many
-    from kg.decide.check import Options
-
-    workers = os.cpu_count() or 1
-    with TreeMemory() as memory:
+def kg_check_run(n: int, fmt: str, workdir: Path) -> dict[str, Any]:
+    """`kg check` as a user runs it, on n generated incidents written as files (a folder
+    of YAML cards, or one JSON Lines file): reading, validation and the JSON written out
+    are all counted, the process's start and the shapes' compilation too. The cards are
+    written before the clock starts."""
+    folder = workdir / f"{fmt}-{n}"
+    subprocess.run(
+        [sys.executable, "-m", "bench.generate", str(n), "--out", str(folder), "--format", fmt],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=HERE.parent,
+    )
+    target = folder / "incidents.jsonl" if fmt == "jsonl" else folder
+    command = [sys.executable, "-m", "kg", "check", str(target), "--format", "json"]
+    out_bytes = 0
+    with TreeMemory() as memory, (workdir / "stderr.txt").open("wb") as err:
         start = time.perf_counter()
-        count = 0
-        cards = as_cards(generate_cards(n, seed=0))
-        for batch in check_many(cards, api.context(), Options(), workers=workers):
-            count += len(batch.reports)
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, cwd=HERE.parent)
+        assert proc.stdout is not None
+        while chunk := proc.stdout.read(1 << 20):
+            out_bytes += len(chunk)
+        code = proc.wait()
         elapsed = time.perf_counter() - start
-    largest = (
-        max(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-        )
-        / 1024
-    )
-    print(
-        json.dumps(
-            {
-                "incidents": n,
-                "checked": count,
-                "workers": workers,
-                "seconds": elapsed,
-                "peak_mb": memory.peak_mb,
-                "largest_process_mb": largest,
-            }
-        )
-    )
+    if code not in (0, 1):  # 1: a violation found, which generated incidents hold
+        why = (workdir / "stderr.txt").read_text("utf-8", "replace")[-2000:]
+        raise SystemExit(f"kg check on {n} {fmt} cards ended with {code}: {why}")
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    shutil.rmtree(folder)
+    return {
+        "incidents": n,
+        "format": fmt,
+        "workers": os.cpu_count() or 1,
+        "seconds": elapsed,
+        "exit_code": code,
+        "output_mb": out_bytes / 2**20,
+        "peak_mb": memory.peak_mb,
+        "largest_process_mb": largest,
+    }
 
 
-def growth(sizes: list[int]) -> list[dict[str, Any]]:
-    rows = []
-    for n in sizes:
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.run", "--child-growth", str(n)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=HERE.parent,
-        )
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    base = rows[0]
-    for r in rows:
-        r["time_ratio"] = r["seconds"] / base["seconds"]
-        r["size_ratio"] = r["incidents"] / base["incidents"]
-        r["ms_per_incident"] = 1000 * r["seconds"] / r["incidents"]
-    return rows
+def growth_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ratios against the first size of the same format, and the marginal cost of an
+    incident between one size and the next (what the fixed costs do not hide)."""
+    out = []
+    for fmt in dict.fromkeys(r["format"] for r in rows):
+        mine = sorted((r for r in rows if r["format"] == fmt), key=lambda r: r["incidents"])
+        base = mine[0]
+        for before, r in zip([None, *mine], mine, strict=False):
+            r = dict(r)
+            r["time_ratio"] = r["seconds"] / base["seconds"]
+            r["size_ratio"] = r["incidents"] / base["incidents"]
+            r["ms_per_incident"] = 1000 * r["seconds"] / r["incidents"]
+            if before is not None:
+                added = r["incidents"] - before["incidents"]
+                r["marginal_ms"] = 1000 * (r["seconds"] - before["seconds"]) / added
+            out.append(r)
+    return out
+
+
+def growth(sizes: list[int], formats: list[str]) -> Iterator[list[dict[str, Any]]]:
+    """The rows so far, after each run (so that a long run keeps what it measured)."""
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="kg-growth-") as tmp:
+        for n in sizes:
+            for fmt in formats:
+                rows.append(kg_check_run(n, fmt, Path(tmp)))
+                yield growth_rows(rows)
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    """Time and memory against the incidents, one line per input format; raises
+    ImportError without matplotlib."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
-    xs = [r["incidents"] for r in rows]
-    a.loglog(xs, [r["seconds"] for r in rows], "o-", label="bulk check")
-    a.loglog(xs, [rows[0]["seconds"] * x / xs[0] for x in xs], "--", label="linear")
+    for fmt in dict.fromkeys(r["format"] for r in rows):
+        mine = [r for r in rows if r["format"] == fmt]
+        xs = [r["incidents"] for r in mine]
+        a.loglog(xs, [r["seconds"] for r in mine], "o-", label=f"kg check ({fmt})")
+        if fmt == rows[0]["format"]:
+            a.loglog(xs, [mine[0]["seconds"] * x / xs[0] for x in xs], "--", label="linear")
+        b.semilogx(xs, [r["peak_mb"] for r in mine], "s-", label=f"all processes ({fmt})")
+        b.semilogx(xs, [r["largest_process_mb"] for r in mine], "^-", label=f"largest ({fmt})")
     a.set_xlabel("incidents")
     a.set_ylabel("seconds")
     a.legend()
     a.set_title("time")
-    b.semilogx(xs, [r["peak_mb"] for r in rows], "s-", label="all processes")
-    b.semilogx(xs, [r["largest_process_mb"] for r in rows], "^-", label="largest process")
     b.set_xlabel("incidents")
     b.set_ylabel("peak resident memory (MB)")
     b.set_ylim(bottom=0)
@@ -283,26 +330,100 @@ def run_pyshacl(sizes: list[int]) -> dict[str, Any]:
     return rows[0]
 
 
-def run_growth(sizes: list[int]) -> None:
-    rows = growth(sizes)
+def run_growth(sizes: list[int], formats: list[str]) -> None:
+    rows: list[dict[str, Any]] = []
+    for rows in growth(sizes, formats):
+        _save("growth", {"commit": _commit(), "rows": rows})  # after each run
+        last = rows[-1]
+        print(
+            f"growth: {last['incidents']} {last['format']} cards in {last['seconds']:.1f} s",
+            flush=True,
+        )
     print(
         _table(
-            f"growth of the bulk check on {os.cpu_count()} workers (ratios against the first size)",
+            f"kg check end to end on files, {os.cpu_count()} workers "
+            "(ratios against the first size of each format)",
             rows,
             [
                 "incidents",
+                "format",
                 "seconds",
                 "time_ratio",
                 "size_ratio",
                 "ms_per_incident",
+                "marginal_ms",
                 "peak_mb",
                 "largest_process_mb",
             ],
         ),
         flush=True,
     )
-    plot(rows, RESULTS / "growth.png")
-    _save("growth", rows)
+    try:
+        plot(rows, RESULTS / "growth.png")
+    except ImportError:
+        print(
+            "growth: the plot is skipped (matplotlib is not installed: pip install "
+            "'.[bench]'); the figures are in bench/results/results.json",
+            flush=True,
+        )
+
+
+def dask_run(cards: list[Any], workers: int) -> tuple[float, list[Any]]:
+    """The bulk check of `cards` on a local Dask cluster of `workers` worker processes
+    (one thread each), reached by its address as a remote cluster would be; the cluster's
+    start is not timed, the law's shipping to the workers is."""
+    from dask.distributed import Client, LocalCluster
+
+    from kg import api
+    from kg.bulk import check_many
+    from kg.decide.check import Options
+
+    ctx = api.context()
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call,unused-ignore]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            worker_dashboard_address="127.0.0.1:0",
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call,unused-ignore]
+    ):
+        client.wait_for_workers(workers)
+        start = time.perf_counter()
+        reports = [
+            r
+            for batch in check_many(cards, ctx, Options(), scheduler=cluster.scheduler_address)
+            for r in batch.reports
+        ]
+        return time.perf_counter() - start, reports
+
+
+def run_dask(n: int) -> dict[str, Any]:
+    """The same n cards on a Dask cluster of one worker process and of two: the scaling
+    ratio, and that both give the same reports."""
+    cards = _cards(n)
+    t_one, one = dask_run(cards, 1)
+    t_two, two = dask_run(cards, 2)
+    row = {
+        "incidents": n,
+        "one_worker_s": t_one,
+        "two_workers_s": t_two,
+        "scaling": t_one / t_two,
+        "identical": _answers(one) == _answers(two),
+        "cores": os.cpu_count() or 1,
+        "commit": _commit(),
+    }
+    _save("dask", row)
+    print(
+        _table(
+            "Dask: the same cards on a local cluster of 1 and 2 worker processes",
+            [row],
+            ["incidents", "one_worker_s", "two_workers_s", "scaling", "identical", "cores"],
+        ),
+        flush=True,
+    )
+    return row
 
 
 def run_store(sizes: list[int], repeat: int, cap: float) -> None:
@@ -352,7 +473,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--full", action="store_true")
     parser.add_argument(
-        "--only", choices=["pyshacl", "growth", "store"], help="Run one part of the full benchmark."
+        "--only",
+        choices=["pyshacl", "growth", "store", "dask"],
+        help="Run one part of the full benchmark.",
     )
     parser.add_argument(
         "--sizes", help="Comma-separated incident counts for the part(s) run, e.g. 1000,10000."
@@ -366,12 +489,13 @@ def main(argv: list[str] | None = None) -> None:
         default=30,
         help="Seconds a saved query may run on rdflib (store part).",
     )
-    parser.add_argument("--child-growth", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--formats",
+        default="yaml,jsonl",
+        help="Input formats of the growth part: yaml (a folder of cards), jsonl (one file).",
+    )
     parser.add_argument("--child-store", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child_growth:
-        _child_growth(args.child_growth)
-        return
     if args.child_store:
         from bench.store import child
 
@@ -399,15 +523,18 @@ def main(argv: list[str] | None = None) -> None:
         (RESULTS / "quick.json").write_text(json.dumps(q, indent=2))
         print(_last_line(q))
         return
-    parts = [args.only] if args.only else ["pyshacl", "growth", "store"]
+    parts = [args.only] if args.only else ["pyshacl", "growth", "store", "dask"]
     first = None
     if "pyshacl" in parts:
         first = run_pyshacl(_sizes(args.sizes, [1000, 10000] if args.full else [1000]))
     if "growth" in parts:
         default = [1000, 10000, 100000] + ([1000000] if args.full else [])
-        run_growth(_sizes(args.sizes, default))
+        run_growth(_sizes(args.sizes, default), args.formats.split(","))
     if "store" in parts:
         run_store(_sizes(args.sizes, [1000, 10000, 100000]), args.repeat, args.cap)
+    if "dask" in parts:
+        for n in _sizes(args.sizes, [10000]):
+            run_dask(n)
     if first is not None:
         print(_last_line(first))
 

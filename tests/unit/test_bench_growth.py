@@ -1,0 +1,60 @@
+"""The growth benchmark's arithmetic and its runs without the bench extras (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import run
+
+
+def _row(n: int, fmt: str, seconds: float) -> dict[str, Any]:
+    return {
+        "incidents": n,
+        "format": fmt,
+        "seconds": seconds,
+        "peak_mb": 1.0,
+        "largest_process_mb": 1.0,
+    }
+
+
+def test_ratios_and_the_marginal_cost_are_per_format() -> None:
+    rows = run.growth_rows(
+        [_row(1000, "yaml", 10.0), _row(1000, "jsonl", 8.0), _row(3000, "yaml", 14.0)]
+    )
+    yaml = [r for r in rows if r["format"] == "yaml"]
+    assert [r["time_ratio"] for r in yaml] == [1.0, 1.4]
+    assert yaml[1]["size_ratio"] == 3.0
+    assert yaml[1]["marginal_ms"] == pytest.approx(2.0)  # 4 s for 2,000 more incidents
+    assert "marginal_ms" not in yaml[0]
+    assert [r["ms_per_incident"] for r in rows if r["format"] == "jsonl"] == [8.0]
+
+
+def test_memory_is_read_from_proc_without_psutil(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_psutil = run._tree_rss_mb(os.getpid())
+    monkeypatch.setitem(sys.modules, "psutil", None)  # import psutil now fails
+    without = run._tree_rss_mb(os.getpid())
+    assert without > 10 and abs(without - with_psutil) < 0.5 * with_psutil
+
+
+def test_figures_are_saved_and_the_plot_skipped_without_matplotlib(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.setattr(run, "_commit", lambda: "abc1234")
+    monkeypatch.setattr(
+        run,
+        "growth",
+        lambda sizes, formats: iter([run.growth_rows([_row(n, "yaml", n / 100) for n in sizes])]),
+    )
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    run.run_growth([100, 200], ["yaml"])
+    saved = json.loads((tmp_path / "results.json").read_text())["growth"]
+    assert saved["commit"] == "abc1234" and len(saved["rows"]) == 2
+    assert not (tmp_path / "growth.png").exists()
+    assert "plot is skipped" in capsys.readouterr().out

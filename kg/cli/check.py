@@ -134,6 +134,12 @@ def check(
             "counterfactual findings (with --amend) are not stored",
             "store findings without --amend",
         )
+    if len(names) == 1 and jsonl.is_jsonl(names[0]) and not Path(names[0]).exists():
+        raise InputError(  # one target that is not there is bad usage, as for a YAML card
+            names[0],
+            "no such JSON Lines file",
+            "give the path of a .jsonl file of cards, or - to read them from standard input",
+        )
     if check_all or len(names) > 1 or any(_many(n) for n in names):
         _check_bulk(click_ctx, names, as_of, readings, assume, amendments, fmt, save, bulk_opts)
         return

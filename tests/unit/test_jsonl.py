@@ -220,3 +220,9 @@ def test_the_generator_writes_the_same_cards_as_json_lines(tmp_path: Path) -> No
     assert sorted(json.loads(by_yaml.stdout), key=lambda d: d["incident"]) == sorted(
         docs, key=lambda d: d["incident"]
     )
+
+
+def test_a_lone_json_lines_file_that_is_not_there_is_bad_usage(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "nope.jsonl" in result.stderr and "Fix:" in result.stderr

@@ -33,9 +33,7 @@ if TYPE_CHECKING:
     from kg.bulk import Item
 
 
-@main.command(
-    short_help="Check incident cards (files, folders, JSON Lines or ids) against the law."
-)
+@main.command(short_help="Check cards (files, folders, JSON Lines or ids) against the law.")
 @click.argument("targets", nargs=-1)
 @click.option(
     "--all", "check_all", is_flag=True, help="Check every incident in the knowledge graph."

@@ -18,28 +18,23 @@ error names the input, the line (the card's line in the input), the field and th
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from kg.cards.read import Card, card_from_data
-from kg.cards.yaml_reader import LIMITS, Limits
+from kg.cards.yaml_reader import CONTROL, FIX_DEPTH, FIX_SIZE, LIMITS, Limits, dotted
 from kg.errors import InputError, utf8_text
 from kg.law.codes import CodeIndex
 
 STDIN = "<stdin>"
 SUFFIX = ".jsonl"
 _PIECE = 1 << 16  # bytes read at a time while skipping the rest of a line that is too long
-_FIX_SIZE = "a card states one incident in a few kilobytes: remove what is not a fact of it"
-_FIX_DEPTH = "a card is a mapping of lists of items (see docs/cards.md): flatten the value"
 _FIX_JSON = (
     'write each card on one line as a JSON object, e.g. {"card": 1, "id": "...", ...} '
     "(JSON Lines and - are never read as YAML: give a YAML card as a .yaml file)"
 )
-# as the YAML reader: C0 controls but tab, line feed and carriage return; DEL; lone surrogates
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -108,7 +103,7 @@ def _lines(stream: BinaryIO, name: str, limits: Limits) -> Iterator[JsonLine | I
             yield InputError(
                 name,
                 f"the line is longer than the limit of {limits.max_bytes:,} bytes for a card",
-                _FIX_SIZE,
+                FIX_SIZE,
                 line=number,
             )
             continue
@@ -118,7 +113,7 @@ def _lines(stream: BinaryIO, name: str, limits: Limits) -> Iterator[JsonLine | I
                 name,
                 what="line",
                 limit=limits.max_bytes,
-                fix_size=_FIX_SIZE,
+                fix_size=FIX_SIZE,
                 fix_text="write the cards as UTF-8 text, one JSON object a line",
             )
         except InputError as err:
@@ -166,7 +161,7 @@ def _load(line: JsonLine, limits: Limits) -> Any:
         raise InputError(
             line.name,
             f"lists and mappings are nested more than {limits.max_depth} deep",
-            _FIX_DEPTH,
+            FIX_DEPTH,
             line=line.line,
         ) from None
     raise InputError(line.name, problem, _FIX_JSON, line=line.line)
@@ -182,15 +177,13 @@ class _Reader:
     total: int = 0
 
     def fail(self, problem: str, fix: str, path: tuple[Any, ...] = ()) -> InputError:
-        field = _dotted(path)[:60] if path else None
+        field = dotted(path)[:60] if path else None
         return InputError(self.line.name, problem, fix, line=self.line.line, field=field)
 
     def count(self) -> None:
         self.total += 1
         if self.total > self.limits.max_values:
-            raise self.fail(
-                f"the card holds more than {self.limits.max_values:,} values", _FIX_SIZE
-            )
+            raise self.fail(f"the card holds more than {self.limits.max_values:,} values", FIX_SIZE)
 
     def value(self, v: Any, path: tuple[Any, ...], depth: int) -> Any:
         """`v` at `path`; `depth` counts the lists and mappings it would be inside, itself
@@ -199,7 +192,7 @@ class _Reader:
         if isinstance(v, (_Pairs, list)) and depth > self.limits.max_depth:
             raise self.fail(
                 f"lists and mappings are nested more than {self.limits.max_depth} deep",
-                _FIX_DEPTH,
+                FIX_DEPTH,
                 path,
             )
         if isinstance(v, _Pairs):
@@ -237,7 +230,7 @@ class _Reader:
             text = "true" if v else "false"
         else:
             text = "null" if v is None else str(v)
-        bad = _CONTROL.search(text)
+        bad = CONTROL.search(text)
         if bad:
             raise self.fail(
                 f"a value holds the control character U+{ord(bad.group()):04X}",
@@ -245,10 +238,3 @@ class _Reader:
                 path,
             )
         return text
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out

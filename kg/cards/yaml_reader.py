@@ -41,10 +41,11 @@ LIMITS = Limits()
 # the events one at a time, and neither recurses as lists nest
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_FIX_SIZE = "a card states one incident in a few kilobytes: remove what is not a fact of it"
+FIX_DEPTH = "a card is a mapping of lists of items (see docs/cards.md): flatten the value"
+FIX_SIZE = "a card states one incident in a few kilobytes: remove what is not a fact of it"
 # C0 controls but tab, line feed and carriage return; DEL; lone surrogates (from a "\ud800"
 # escape), which no UTF-8 output can carry
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def read_text(path: Path, limits: Limits = LIMITS) -> str:
@@ -59,7 +60,7 @@ def decode(data: bytes, name: str, limits: Limits = LIMITS) -> str:
         name,
         what="card",
         limit=limits.max_bytes,
-        fix_size=_FIX_SIZE,
+        fix_size=FIX_SIZE,
         fix_text="save the card as UTF-8 text (a YAML file, see docs/cards.md)",
     )
 
@@ -95,7 +96,7 @@ class _Composer:
             problem,
             fix,
             line=self.line(mark) if mark is not None else None,
-            field=_dotted(path)[:60] if path else None,
+            field=dotted(path)[:60] if path else None,
         )
 
     def line(self, mark: Any) -> int:
@@ -117,13 +118,13 @@ class _Composer:
                 f"the card holds more than {self.limits.max_values:,} values{why}",
                 "write each fact once, without aliases (*name) that repeat large parts"
                 if self.aliased
-                else _FIX_SIZE,
+                else FIX_SIZE,
                 mark,
             )
         if len(self.stack) + height > self.limits.max_depth:
             raise self.fail(
                 f"lists and mappings are nested more than {self.limits.max_depth} deep",
-                "a card is a mapping of lists of items (see docs/cards.md): flatten the value",
+                FIX_DEPTH,
                 mark,
                 self.next_path(),
             )
@@ -179,7 +180,7 @@ class _Composer:
 
     def scalar(self, event: yaml.ScalarEvent) -> None:
         text = str(event.value)
-        bad = _CONTROL.search(text)
+        bad = CONTROL.search(text)
         if bad:
             raise self.fail(
                 f"a value holds the control character U+{ord(bad.group()):04X}",
@@ -235,7 +236,7 @@ class _Composer:
         self.lines[self.next_path()] = self.line(mark)
 
 
-def _dotted(path: tuple[Any, ...]) -> str:
+def dotted(path: tuple[Any, ...]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)

@@ -154,7 +154,7 @@ def _check(items: Sequence[Sent], ctx: Context, options: Options) -> BatchResult
 
 def _run(cards: list[Card], ctx: Context, options: Options) -> list[CheckReport]:
     reports = check_cards(cards, ctx.law, ctx.shapes, ctx.codes, ctx.info, ctx.header, options)
-    return [replace(r, shacl_report=None, shacl_report_node=None) for r in reports]
+    return [replace(r, shacl=None) for r in reports]
 
 
 # -- local processes and Dask workers ---------------------------------------------------

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import Graph
+from rdflib.term import Node
 
 # Encoding statuses, firmest first (check-report spec: grounds are the weakest link).
 RANK = (
@@ -185,6 +186,16 @@ class Header:
         return out
 
 
+class ShaclReport(Protocol):
+    """A SHACL validation report as an engine gives it (`kg.reasoning.results.Validation`)."""
+
+    @property
+    def report(self) -> Graph: ...
+
+    @property
+    def report_node(self) -> Node | None: ...
+
+
 @dataclass
 class CheckReport:
     header: Header
@@ -196,9 +207,16 @@ class CheckReport:
     readings: list[str] = field(default_factory=list)
     assumed: list[str] = field(default_factory=list)
     title: str = ""
-    shacl_report: Graph | None = None
-    shacl_report_node: Any = None
+    shacl: ShaclReport | None = None  # the run's SHACL report, built when first read
     warnings: list[AnswerWarning] = field(default_factory=list)
+
+    @property
+    def shacl_report(self) -> Graph | None:
+        return self.shacl.report if self.shacl is not None else None
+
+    @property
+    def shacl_report_node(self) -> Node | None:
+        return self.shacl.report_node if self.shacl is not None else None
 
     def to_json(self) -> dict[str, Any]:
         return {

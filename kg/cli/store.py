@@ -198,6 +198,17 @@ def load_command(click_ctx: click.Context) -> None:
     show_default=True,
 )
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Show one page of this many rows (the store stops there), for a large answer.",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    help="With --limit: skip this many rows first (the next page: the last offset + limit).",
+)
 @store_options
 @click.pass_context
 @input_errors
@@ -207,9 +218,11 @@ def query_command(
     params: tuple[str, ...],
     fmt: str,
     list_saved: bool,
+    limit: int | None,
+    offset: int,
 ) -> None:
     """Run a SPARQL query: a saved query's name, a .rq file, or - (standard input)."""
-    from kg.store import queries
+    from kg.store import paging, queries
 
     if list_saved or not target:
         for q in queries.catalog().values():
@@ -221,15 +234,25 @@ def query_command(
         return
     saved = queries.resolve(target)
     queries.check_read_only(saved)  # before any store opens: nothing is built or fetched
+    if offset and limit is None:
+        raise InputError(
+            "--offset", "--offset skips rows of a page: it needs --limit", "add --limit N"
+        )
     bindings = queries.bind(saved, queries.parse_params(params), api.context().codes)
+    asked = paging.page(saved.text, limit, offset, saved.path) if limit is not None else None
     store = store_for(click_ctx, build_if_empty=True)
     try:
-        result = store.query(saved.text, bindings)
+        result = store.query(asked.text if asked else saved.text, bindings)
     except InputError as err:
         raise InputError(saved.path, err.problem, err.fix, line=err.line, field=err.field) from None
     finally:
         close_store(store)
     click.echo(queries.render(result, fmt), nl=False)
+    if asked is not None and limit is not None:
+        size = len(result.rows) if result.kind == "select" else len(result.triples)
+        told = paging.note(size, limit, offset, asked.ordered)
+        if told:
+            click.echo(told, err=True)
 
 
 def close_store(store: Store) -> None:

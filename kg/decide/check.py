@@ -10,7 +10,7 @@ agree, `contested` (with what it depends on) where they do not.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from rdflib import Graph, Literal, URIRef
@@ -21,27 +21,17 @@ from kg.cards.rdf import card_quads, item_iri
 from kg.cards.read import Card
 from kg.decide import explain, warnings
 from kg.decide.competence import Question, competence_entries, read_candidates
-from kg.decide.evaluation import Evaluation, Outcome
+from kg.decide.derived import read_evaluations
+from kg.decide.evaluation import Evaluation
 from kg.decide.worlds import World, worlds
-from kg.errors import InputError, InternalError
+from kg.errors import InputError
 from kg.law.codes import CodeIndex
 from kg.law.info import LawInfo
-from kg.namespaces import AKG, INC, SHAPES
+from kg.namespaces import AKG
 from kg.reasoning.compile import compiled
 from kg.reasoning.dispatch import validate
-from kg.reasoning.results import RUN, Result, Validation
+from kg.reasoning.results import RUN, Validation
 from kg.results import CheckReport, Finding, Header
-
-VERDICT_OF_NODE = {
-    AKG.Violates: "violates",
-    AKG.Complies: "complies",
-    AKG.Undetermined: "undetermined",
-}
-VERDICT_OF_SHAPE = {
-    SHAPES.NormBroken: "violates",
-    SHAPES.NormComplied: "complies",
-    SHAPES.NormUndetermined: "undetermined",
-}
 
 
 @dataclass(frozen=True)
@@ -74,89 +64,6 @@ def run_graph(
         if fixed_as_of:
             data.add((incident, AKG.asOfFixed, Literal(True)))
     return data
-
-
-def _iri(g: Graph, s: Node | None, p: URIRef) -> URIRef:
-    value = g.value(s, p)
-    assert isinstance(value, URIRef), f"{s} has no IRI value for {p}"
-    return value
-
-
-def _items_used(data: Graph, res: Node) -> tuple[URIRef, ...]:
-    """The incident items a condition result read: the subject, and items it reached."""
-    found = set(data.objects(res, AKG.observedItem)) | set(data.objects(res, AKG.observedValue))
-    return tuple(sorted(i for i in found if isinstance(i, URIRef) and str(i).startswith(str(INC))))
-
-
-def _outcome_name(node: Node | None) -> str:
-    if node == AKG.Holds:
-        return "holds"
-    return "fails" if node == AKG.Fails else "undetermined"
-
-
-def read_evaluations(
-    data: Graph, results: list[Result], worlds_of: dict[URIRef, World], codes: CodeIndex
-) -> list[Evaluation]:
-    """The evaluations of a run, each tagged with the world its incident was run in."""
-    evals: dict[Node | None, Evaluation] = {}
-    for e in data.subjects(RDF.type, AKG.Evaluation):
-        assert isinstance(e, URIRef)
-        readings = sorted(
-            (r for r in data.objects(e, AKG.evalReading) if isinstance(r, URIRef)), key=str
-        )
-        verdict = data.value(e, AKG.verdict)
-        if not isinstance(verdict, URIRef) or verdict not in VERDICT_OF_NODE:
-            raise InternalError(f"no rule gave a verdict for the evaluation <{e}>")
-        evals[e] = Evaluation(
-            subject=_iri(data, e, AKG.evalSubject),
-            norm=_iri(data, e, AKG.evaluates),
-            readings=tuple(readings),
-            world=worlds_of.get(_iri(data, e, AKG.inIncident), World(())),
-            incident=_iri(data, e, AKG.inIncident),
-            verdict=VERDICT_OF_NODE[verdict],
-        )
-    for r in results:
-        ev = evals.get(r.focus)
-        if ev is None or r.shape not in VERDICT_OF_SHAPE:
-            continue
-        if VERDICT_OF_SHAPE[r.shape] != ev.verdict:
-            raise InternalError(
-                f"the shape <{r.shape}> reports {VERDICT_OF_SHAPE[r.shape]} for <{r.focus}>, "
-                f"whose derived verdict is {ev.verdict}"
-            )
-        if ev.verdict == "undetermined" and r.value is not None:
-            ev.missing.add(str(r.value))
-    for ev, res in _results_for(data, AKG.ConditionResult, evals):
-        ev.conditions.append(
-            Outcome(
-                node=_iri(data, res, AKG.condition),
-                outcome=_outcome_name(data.value(res, AKG.outcome)),
-                missing=tuple(sorted(str(m) for m in data.objects(res, AKG.missing))),
-                facts=explain.observed_facts(data, res, codes),
-                items=_items_used(data, res),
-            )
-        )
-    for ev, res in _results_for(data, AKG.ExceptionResult, evals):
-        ev.exceptions.append(
-            Outcome(
-                node=_iri(data, res, AKG.exception),
-                outcome=_outcome_name(data.value(res, AKG.outcome)),
-            )
-        )
-    for ev in evals.values():  # a stable order, whatever the engine's
-        ev.conditions.sort(key=lambda o: str(o.node))
-        ev.exceptions.sort(key=lambda o: str(o.node))
-    return list(evals.values())
-
-
-def _results_for(
-    data: Graph, kind: URIRef, evals: dict[Node | None, Evaluation]
-) -> Iterator[tuple[Evaluation, Node]]:
-    """The condition or exception results of `kind`, each with the evaluation it is for."""
-    for res in data.subjects(RDF.type, kind):
-        ev = evals.get(data.value(res, AKG.forEvaluation))
-        if ev is not None:
-            yield ev, res
 
 
 def _depends_on(records: list[Evaluation], info: LawInfo) -> tuple[str, ...]:
@@ -267,20 +174,20 @@ def _check(
             fixed_as_of=options.as_of is not None,
             readings=reading_nodes,
         )
-        validation, data = validate(law, data, shapes, options.engine)
+        validation, run = validate(law, data, shapes, options.engine)
         header = replace(header, engine=validation.engine)
         worlds_of = {item_iri(card.id): world for card, world in batch}
-        for ev in read_evaluations(data, validation.results, worlds_of, codes):
+        for ev in read_evaluations(run, validation.results, worlds_of, codes):
             if ev.incident in worlds_of:
                 evals[ev.incident].append(ev)
         asked: dict[URIRef, list[Question]] = {inc: [] for inc in worlds_of}
-        for q in read_candidates(data, validation.results, codes, info):
+        for q in read_candidates(run, validation.results, codes, info):
             if q.incident in asked:
                 asked[q.incident].append(q)
         for inc, world in worlds_of.items():
             questions[inc].append((world, asked[inc]))
             if inc not in stated or not world.claims():
-                stated[inc] = (data, validation)
+                stated[inc] = (run.graph, validation)
     return [
         _report(
             card,
@@ -374,6 +281,5 @@ def _report(
         competence=competence_entries(questions, info),
         readings=list(options.readings),
         assumed=[a for a in options.assume if card.find(a) is not None],
-        shacl_report=validation.report,
-        shacl_report_node=validation.report_node,
+        shacl=validation,
     )

@@ -8,13 +8,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from kg.decide.derived import by_node, first, query
 from kg.decide.worlds import World
 from kg.errors import InternalError
 from kg.law.codes import CodeIndex
 from kg.law.info import LawInfo, tail
 from kg.namespaces import AKG, SHAPES
 from kg.reasoning.dispatch import validate
-from kg.reasoning.results import RUN, Result
+from kg.reasoning.results import RUN, Derived, Result, Row
 from kg.results import AgencyPower, Competence
 
 STATUS_OF_NODE = {
@@ -56,14 +57,14 @@ class Question:
 
 
 def _agencies(
-    data: Graph, q: URIRef, codes: CodeIndex, info: LawInfo, as_of: str
+    candidates: list[Row], codes: CodeIndex, info: LawInfo, as_of: str
 ) -> tuple[AgencyPower, ...]:
     by_grant: dict[URIRef, set[str]] = {}
-    for cand in data.subjects(AKG.forQuestion, q):
-        grant = data.value(cand, AKG.grant)
+    for row in candidates:
+        grant = row.get("grant")
         assert isinstance(grant, URIRef)
         readings = by_grant.setdefault(grant, set())
-        reading = data.value(cand, AKG.candidateReading)
+        reading = row.get("reading")
         if isinstance(reading, URIRef):
             readings.add(info.reading_id(reading))
     out = [
@@ -93,7 +94,7 @@ def agency_power(
 
 
 def read_candidates(
-    data: Graph, results: list[Result], codes: CodeIndex, info: LawInfo
+    run: Derived, results: list[Result], codes: CodeIndex, info: LawInfo
 ) -> list[Question]:
     """The competence questions of a run with the status the rules derived for each (a
     question no rule answered is an internal error, never a default)."""
@@ -101,10 +102,12 @@ def read_candidates(
     for r in results:
         if r.shape in STATUS_OF_SHAPE:
             reported[r.focus] = STATUS_OF_SHAPE[r.shape]
+    candidates = by_node(run.select(query("candidates")), "q")
+    data = run.graph
     out = []
-    for q in data.subjects(RDF.type, AKG.CompetenceQuestion):
+    for q, rows in by_node(run.select(query("questions")), "q").items():
         assert isinstance(q, URIRef)
-        derived = data.value(q, AKG.competenceStatus)
+        derived = first(rows, "status")
         if not isinstance(derived, URIRef) or derived not in STATUS_OF_NODE:
             raise InternalError(f"no rule gave a competence status for the question <{q}>")
         status = STATUS_OF_NODE[derived]
@@ -112,35 +115,34 @@ def read_candidates(
             raise InternalError(
                 f"the shapes report {reported[q]} for <{q}>, whose derived status is {status}"
             )
-        as_of = str(data.value(q, AKG.asOf))
-        complaint = data.value(q, AKG.forComplaint)
-        trigger = data.value(q, AKG.forTrigger)
-        allegation = data.value(q, AKG.allegation)
-        kind = data.value(q, AKG.triggerKind)
-        respondent = data.value(q, AKG.respondentKind)
+        as_of = str(first(rows, "asOf"))
+        complaint = first(rows, "complaint")
+        trigger = first(rows, "trigger")
+        allegation = first(rows, "allegation")
+        kind = first(rows, "kind")
+        incident = first(rows, "incident")
         out.append(
             Question(
                 complaint=info.item_id(data, complaint) if complaint is not None else None,
                 trigger=info.item_id(data, trigger) if trigger is not None else None,
                 trigger_kind=codes.notation(kind) if isinstance(kind, URIRef) else None,
                 allegation=codes.notation(allegation) if isinstance(allegation, URIRef) else None,
-                respondent=_respondent(data, q, respondent, codes),
+                respondent=_respondent(data, complaint, first(rows, "respondent"), codes),
                 as_of=as_of,
                 status=status,
-                agencies=_agencies(data, q, codes, info, as_of),
-                incident=_incident(data, q),
+                agencies=_agencies(candidates.get(q, []), codes, info, as_of),
+                incident=incident if isinstance(incident, URIRef) else None,
                 outside_city=_outside_city(data, complaint),
             )
         )
     return out
 
 
-def _respondent(data: Graph, q: URIRef, kind: object, codes: CodeIndex) -> str:
+def _respondent(data: Graph, complaint: Node | None, kind: object, codes: CodeIndex) -> str:
     """The respondent kind's code, or, for a respondent outside the matrix's kinds, the
     complaint's own `AGENCY:ROLE` (never an IRI)."""
     if isinstance(kind, URIRef) and kind in codes.notation_of:
         return codes.notation(kind)
-    complaint = data.value(q, AKG.forComplaint)
     agency = data.value(complaint, AKG.againstAgency)
     role = data.value(complaint, AKG.againstRole)
     return f"{codes.notation(agency)}:{codes.notation(role)}"
@@ -157,11 +159,6 @@ def _outside_city(data: Graph, complaint: Node | None) -> bool:
         and agency != AKG.Unknown
         and (agency, RDF.type, AKG.CityAgency) not in data
     )
-
-
-def _incident(data: Graph, q: URIRef) -> URIRef | None:
-    value = data.value(q, AKG.inIncident)
-    return value if isinstance(value, URIRef) else None
 
 
 def message(status: str, agencies: tuple[AgencyPower, ...], outside_city: bool = False) -> str:

@@ -6,7 +6,7 @@ results, the facts they observed) and the law's own labels and citations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
@@ -48,10 +48,17 @@ def show(node: Node | None, data: Graph, codes: CodeIndex) -> str:
     return str(node)
 
 
-def observed_facts(data: Graph, res: Node, codes: CodeIndex) -> tuple[str, ...]:
-    item = data.value(res, AKG.observedItem)
-    prop = data.value(res, AKG.observedField)
-    values = [show(v, data, codes) for v in data.objects(res, AKG.observedValue)]
+def observed_facts(
+    data: Graph, seen: Mapping[URIRef, Sequence[Node]], codes: CodeIndex
+) -> tuple[str, ...]:
+    """The facts a condition result read, as sentences: `seen` maps each akg:observed*
+    property of the result to its values."""
+
+    def one(p: URIRef) -> Node | None:
+        return min(seen.get(p, ()), key=str, default=None)
+
+    item, prop = one(AKG.observedItem), one(AKG.observedField)
+    values = [show(v, data, codes) for v in seen.get(AKG.observedValue, ())]
     if item is None:
         return ()
     if prop is None:
@@ -59,7 +66,7 @@ def observed_facts(data: Graph, res: Node, codes: CodeIndex) -> tuple[str, ...]:
     key = data.value(prop, AKG.cardKey)
     name = f"{show(item, data, codes)}.{key if key is not None else prop}"
     facts = [f"{name} = {', '.join(sorted(values)) if values else '(not given)'}"]
-    facts += sorted(f"then {show(t, data, codes)}" for t in data.objects(res, AKG.observedThen))
+    facts += sorted(f"then {show(t, data, codes)}" for t in seen.get(AKG.observedThen, ()))
     return tuple(facts)
 
 

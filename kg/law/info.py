@@ -21,8 +21,18 @@ def tail(node: object) -> str:
 
 @dataclass
 class LawInfo:
+    """Look-ups in one law graph, which is not changed after (an amended law is another
+    graph with its own LawInfo); each (node, property) is looked up once."""
+
     law: Graph
     _readings: dict[str, URIRef] = field(default_factory=dict)
+    _values: dict[tuple[Node | None, URIRef], Node | None] = field(default_factory=dict)
+
+    def _value(self, node: Node | None, prop: URIRef) -> Node | None:
+        key = (node, prop)
+        if key not in self._values:
+            self._values[key] = self.law.value(node, prop)
+        return self._values[key]
 
     def __post_init__(self) -> None:
         for node, rid in self.law.subject_objects(AKG.readingId):
@@ -64,23 +74,23 @@ class LawInfo:
         return sorted(self._readings)
 
     def reading_id(self, node: URIRef) -> str:
-        value = self.law.value(node, AKG.readingId)
+        value = self._value(node, AKG.readingId)
         return str(value) if value is not None else tail(node)
 
     def citation(self, provision: Node | None) -> str:
-        value = self.law.value(provision, AKG.citation)
+        value = self._value(provision, AKG.citation)
         return str(value) if value is not None else tail(provision)
 
     def status(self, node: Node | None) -> str:
-        value = self.law.value(node, AKG.encodingStatus)
+        value = self._value(node, AKG.encodingStatus)
         return tail(value) if value is not None else "unconfirmed"
 
     def label(self, node: Node | None) -> str:
-        value = self.law.value(node, RDFS.label)
+        value = self._value(node, RDFS.label)
         return str(value) if value is not None else tail(node)
 
     def stated_in(self, node: Node | None) -> URIRef | None:
-        value = self.law.value(node, AKG.statedIn)
+        value = self._value(node, AKG.statedIn)
         return value if isinstance(value, URIRef) else None
 
     def version_status(self, provision: URIRef, as_of: str) -> str | None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 
 from rdflib import Graph
-from rdflib.graph import ReadOnlyGraphAggregate
 
 from kg.errors import InputError
 from kg.reasoning import fast, reference
-from kg.reasoning.results import Validation
+from kg.reasoning.results import Derived, Validation
 
 ENGINES = (fast.NAME, reference.NAME)
 
@@ -32,16 +31,14 @@ def default() -> str:
 
 def validate(
     law: Graph, facts: Graph, shapes: Graph, engine: str | None = None
-) -> tuple[Validation, Graph]:
+) -> tuple[Validation, Derived]:
     """Apply the rules to the law and the facts and validate them with the chosen engine.
 
-    Returns the validation and a graph to read the results from: the law, the facts and
-    what the rules derived (`facts` receives the derived triples; the law is not
-    changed)."""
+    Returns the validation and what the run derived, to read the results from (neither
+    `facts` nor the law is changed)."""
     if (engine or default()) == reference.NAME:
         data = Graph()
         data += law
         data += facts
-        return reference.validate(data, shapes), data
-    validation = fast.validate(law, facts, shapes)
-    return validation, ReadOnlyGraphAggregate([facts, law])
+        return reference.validate(data, shapes), Derived(data)
+    return fast.validate(law, facts, shapes)

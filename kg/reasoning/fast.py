@@ -24,13 +24,14 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.namespaces import AKG
 from kg.reasoning.compile import CompiledShapes, compiled
-from kg.reasoning.results import RUN, Result, Validation, report_graph
-from kg.terms import from_ox, to_ox
+from kg.reasoning.results import RUN, Derived, Result, Row, Validation
+from kg.terms import to_ox
 
 NAME = "fast"
 
@@ -42,7 +43,7 @@ class EngineError(RuntimeError):
 _VAR = re.compile(r"\{[?$](\w+)\}")
 
 
-def _message(template: str, row: dict[str, Any]) -> str:
+def _message(template: str, row: Row) -> str:
     def fill(m: re.Match[str]) -> str:
         value = row.get(m.group(1))
         return str(value) if value is not None else m.group(0)
@@ -51,7 +52,16 @@ def _message(template: str, row: dict[str, Any]) -> str:
 
 
 def _quads(triples: Iterable[tuple[Node, Node, Node]]) -> list[Any]:
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in triples]
+    made: dict[Node, Any] = {}  # predicates and codes recur: each converted once
+
+    def ox_term(t: Node) -> Any:
+        found = made.get(t)
+        if found is None:
+            found = made[t] = to_ox(t)
+        return found
+
+    default = ox.DefaultGraph()
+    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), default) for s, p, o in triples]
 
 
 _LAW_QUADS: dict[int, tuple[Graph, list[Any]]] = {}
@@ -73,9 +83,10 @@ def _law_quads(law: Graph, shapes: CompiledShapes) -> list[Any]:
         return cached[1]
 
 
-def validate(law: Graph, data: Graph, shapes: Graph) -> Validation:
-    """Apply the rules and the constraints to the law and the data; `data` receives the
-    derived triples (the law is not changed)."""
+def validate(law: Graph, data: Graph, shapes: Graph) -> tuple[Validation, Derived]:
+    """Apply the rules to the law and the data, then the constraints. What the rules
+    derived stays in the run's pyoxigraph store, read through the returned `Derived`
+    (neither `data` nor the law is changed)."""
     program = compiled(shapes)
     runs = set(data.subjects(RDF.type, AKG.Run)) | set(law.subjects(RDF.type, AKG.Run))
     if program.rules and runs != {RUN}:
@@ -86,20 +97,14 @@ def validate(law: Graph, data: Graph, shapes: Graph) -> Validation:
     for rule in program.rules:
         triples = store.query(rule.construct)
         assert isinstance(triples, ox.QueryTriples)
-        derived = list(triples)
         store.extend(
-            [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in derived]
+            [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
         )
-        for t in derived:
-            data.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+    derived = Derived(ReadOnlyGraphAggregate([data, law]), store)
     results: list[Result] = []
     seen: set[Result] = set()
     for c in program.constraints:
-        solutions = store.query(c.select)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        for sol in solutions:
-            row = {n: from_ox(sol[n]) for n in names if sol[n] is not None}
+        for row in derived.select(c.select):
             focus = row.get("this")
             assert isinstance(focus, URIRef)
             result = Result(
@@ -112,4 +117,4 @@ def validate(law: Graph, data: Graph, shapes: Graph) -> Validation:
             if result not in seen:  # a report holds each distinct result once (as pyshacl)
                 seen.add(result)
                 results.append(result)
-    return Validation(results, report_graph(results), NAME)
+    return Validation(results, NAME), derived

@@ -104,4 +104,4 @@ def validate(data: Graph, shapes: Graph) -> Validation:
                 value=report.value(res, SH.value),
             )
         )
-    return Validation(out, report, NAME)
+    return Validation(out, NAME, report)

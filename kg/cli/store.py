@@ -201,7 +201,7 @@ def load_command(click_ctx: click.Context) -> None:
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
-    help="Show one page of this many rows (the store stops there), for a large answer.",
+    help="Show one page of this many rows, for a large answer.",
 )
 @click.option(
     "--offset",

@@ -1,7 +1,8 @@
 """A page of a query's answer: `kg query --limit N --offset M`.
 
-The page is asked of the store (a LIMIT and an OFFSET added to the query's text), so a
-store stops after the rows asked for instead of building a large answer in full. The
+The page is asked of the store (a LIMIT and an OFFSET added to the query's text), so
+only the page crosses the wire and is printed; a store stops after the rows asked for
+where the query neither sorts nor groups (an ORDER BY still sorts the whole answer). The
 rows of one page follow the next only where the query orders them (ORDER BY): SPARQL
 leaves the order of an unordered answer to the store, so pages of an unordered query may
 overlap or skip rows, which the note printed with a page says.

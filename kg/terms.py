@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -38,3 +39,18 @@ def from_ox(term: Any) -> Term:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(dt))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def ox_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[Any]:
+    """rdflib triples as pyoxigraph quads in the default graph; a term that recurs (a
+    predicate, a code) is converted once."""
+    made: dict[Node, Any] = {}
+
+    def ox_term(t: Node) -> Any:
+        found = made.get(t)
+        if found is None:
+            found = made[t] = to_ox(t)
+        return found
+
+    default = ox.DefaultGraph()
+    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), default) for s, p, o in triples]

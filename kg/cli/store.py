@@ -248,9 +248,9 @@ def query_command(
     finally:
         close_store(store)
     click.echo(queries.render(result, fmt), nl=False)
-    if asked is not None and limit is not None:
+    if asked is not None:
         size = len(result.rows) if result.kind == "select" else len(result.triples)
-        told = paging.note(size, limit, offset, asked.ordered)
+        told = paging.note(size, asked)
         if told:
             click.echo(told, err=True)
 

@@ -19,19 +19,17 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
-from rdflib.term import Node
 
 from kg.namespaces import AKG
 from kg.reasoning.compile import CompiledShapes, compiled
 from kg.reasoning.results import RUN, Derived, Result, Row, Validation
-from kg.terms import to_ox
+from kg.terms import ox_triples
 
 NAME = "fast"
 
@@ -51,19 +49,6 @@ def _message(template: str, row: Row) -> str:
     return _VAR.sub(fill, template)
 
 
-def _quads(triples: Iterable[tuple[Node, Node, Node]]) -> list[Any]:
-    made: dict[Node, Any] = {}  # predicates and codes recur: each converted once
-
-    def ox_term(t: Node) -> Any:
-        found = made.get(t)
-        if found is None:
-            found = made[t] = to_ox(t)
-        return found
-
-    default = ox.DefaultGraph()
-    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), default) for s, p, o in triples]
-
-
 _LAW_QUADS: dict[int, tuple[Graph, list[Any]]] = {}
 _LAW_LOCK = threading.Lock()
 
@@ -78,7 +63,7 @@ def _law_quads(law: Graph, shapes: CompiledShapes) -> list[Any]:
             if len(_LAW_QUADS) > 8:
                 _LAW_QUADS.clear()
             read = shapes.reads(law)
-            cached = (law, _quads(t for t in law if t[1] in read))
+            cached = (law, ox_triples(t for t in law if t[1] in read))
             _LAW_QUADS[id(law)] = cached
         return cached[1]
 
@@ -93,7 +78,7 @@ def validate(law: Graph, data: Graph, shapes: Graph) -> tuple[Validation, Derive
         raise EngineError(f"the rules need exactly one run node <{RUN}>, found {len(runs)}")
     store = ox.Store()
     store.extend(_law_quads(law, program))
-    store.extend(_quads(data))
+    store.extend(ox_triples(data))
     for rule in program.rules:
         triples = store.query(rule.construct)
         assert isinstance(triples, ox.QueryTriples)

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg.terms import Term, from_ox, to_ox
+from kg.terms import Term, from_ox, ox_triples
 
 RUN = URIRef("urn:authority-kg:run")  # the one akg:Run node of a data graph
 
@@ -93,9 +93,7 @@ class Derived:
     def select(self, query: str) -> list[Row]:
         if self._store is None:
             self._store = ox.Store()
-            self._store.extend(
-                [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in self.graph]
-            )
+            self._store.extend(ox_triples(self.graph))
         solutions = self._store.query(query)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]

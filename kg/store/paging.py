@@ -21,9 +21,11 @@ from kg.rdflib_sparql import PARSE_LOCK
 
 @dataclass(frozen=True)
 class Page:
-    """The text to send, and whether the query orders its rows."""
+    """The text to send, the page it asks for, and whether the query orders its rows."""
 
     text: str
+    limit: int
+    offset: int
     ordered: bool
 
 
@@ -61,11 +63,12 @@ def page(text: str, limit: int, offset: int, where: str) -> Page:
             field="--limit",
         )
     ordered = "orderby" in query
-    return Page(f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n", ordered)
+    return Page(f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n", limit, offset, ordered)
 
 
-def note(rows: int, limit: int, offset: int, ordered: bool) -> str | None:
+def note(rows: int, asked: Page) -> str | None:
     """What a user should know about the page just shown (None: nothing)."""
+    limit, offset, ordered = asked.limit, asked.offset, asked.ordered
     if rows < limit:
         return None if ordered or offset == 0 else _UNORDERED
     after = f"rows {offset + 1}-{offset + rows}; the next page: --offset {offset + limit}"

@@ -80,7 +80,8 @@ def test_the_page_is_asked_of_the_store() -> None:
 
 
 def test_the_note_warns_of_an_unordered_query_and_is_silent_at_the_end() -> None:
-    assert note(3, 3, 0, True) == "rows 1-3; the next page: --offset 3"
-    assert note(2, 3, 3, True) is None  # the last page of an ordered answer
-    told = note(3, 3, 0, False)
+    ordered = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s"
+    assert note(3, page(ordered, 3, 0, "q.rq")) == "rows 1-3; the next page: --offset 3"
+    assert note(2, page(ordered, 3, 3, "q.rq")) is None  # the last page of an ordered answer
+    told = note(3, page("SELECT ?s WHERE { ?s ?p ?o }", 3, 0, "q.rq"))
     assert told is not None and "no ORDER BY" in told

@@ -187,6 +187,9 @@ def load_command(click_ctx: click.Context) -> None:
     )
 
 
+MAX_ROWS = 2**63 - 1  # the largest LIMIT or OFFSET a store reads (a 64-bit count)
+
+
 @main.command("query", short_help="Run a saved query, a .rq file or SPARQL from standard input.")
 @click.argument("target", required=False)
 @click.option("--param", "params", multiple=True, help="name=value (repeatable).")
@@ -200,12 +203,12 @@ def load_command(click_ctx: click.Context) -> None:
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries.")
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_ROWS),
     help="Show one page of this many rows, for a large answer.",
 )
 @click.option(
     "--offset",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_ROWS),
     default=0,
     help="With --limit: skip this many rows first (the next page: the last offset + limit).",
 )

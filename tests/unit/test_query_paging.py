@@ -61,6 +61,8 @@ def test_pages_of_an_ordered_query_are_the_whole_answer_in_order(store: Path) ->
         ("SELECT * WHERE { ?s ?p ?o ", ("--limit", "2"), "cannot"),
         ("SELECT * WHERE { ?s ?p ?o }", ("--offset", "2"), "needs --limit"),
         ("SELECT * WHERE { ?s ?p ?o }", ("--limit", "0"), "--limit"),
+        ("SELECT * WHERE { ?s ?p ?o }", ("--limit", "9" * 30), "--limit"),
+        ("SELECT * WHERE { ?s ?p ?o }", ("--limit", "2", "--offset", "9" * 30), "--offset"),
     ],
 )
 def test_bad_paging_is_exit_2_with_a_fix_and_no_rows(

@@ -440,7 +440,7 @@ def run_store(sizes: list[int], repeat: int, cap: float) -> None:
                 f"saved-query latency at {row['incidents']} incidents (median of runs after "
                 f"a warm-up; rdflib stopped at {cap:g} s)",
                 queries,
-                ["query", "rdflib_ms", "oxigraph_ms", "speedup", "same_rows"],
+                ["query", "summary", "rdflib_ms", "oxigraph_ms", "speedup", "same_rows"],
             ),
             flush=True,
         )
@@ -454,6 +454,8 @@ def run_store(sizes: list[int], repeat: int, cap: float) -> None:
                 "load_rdflib_s",
                 "load_oxigraph_s",
                 "load_speedup",
+                "summary_oxigraph_s",
+                "summary_rdflib_s",
                 "load_trig_rdflib_s",
                 "load_trig_oxigraph_s",
                 "load_trig_speedup",

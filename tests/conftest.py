@@ -147,7 +147,10 @@ def analyst_store(request: pytest.FixtureRequest, analyst_data: tuple[Any, Any])
         store = RemoteStore(server.endpoint)
     else:
         store = EmbeddedStore(None)
+    from kg.store import summary
+
     dataset, determinations = analyst_data
     store.replace_all(dataset)
     store.replace_graphs(determinations)
+    summary.refresh(store)
     return store

@@ -30,7 +30,7 @@ from kg.errors import StoreError
 from kg.law import amend as kg_amend
 from kg.law.amend import Amendment
 from kg.results import AnswerWarning, CheckReport, Competence
-from kg.store import build
+from kg.store import build, summary
 from kg.store.base import Result
 from kg.store.embedded import EmbeddedStore, default_location
 from kg.terms import Term
@@ -87,6 +87,7 @@ def _prepare(path: Path, ctx: Context) -> list[CheckReport]:
         ids = list(api.incident_cards(ctx))
         reports = api.check(ids, ctx=ctx) if ids else []
         store.replace_graphs(build.determinations(reports, ctx))
+        summary.refresh(store)
         return reports
     except OSError as exc:  # another process holds the write lock
         log.warning("could not write the store at %s: %s", path, exc)
@@ -259,7 +260,10 @@ def _open(
         for r in store.query(rq.text("sources")).rows
     ]
     restricted = Restricted.build(rows, names, allow=allow)
-    graphs = tuple(sorted(g for g in named if str(g) not in restricted.graphs))
+    withheld = set(restricted.graphs)
+    if withheld:  # a summary counts every graph, the withheld ones too
+        withheld |= {str(g) for g in named if str(g).startswith(summary.PREFIX)}
+    graphs = tuple(sorted(g for g in named if str(g) not in withheld))
     return store, restricted, graphs
 
 

@@ -164,7 +164,7 @@ def _check_one(
     """One card checked, and with --store its findings stored before anything is printed
     (a store that fails leaves no answer out); the store is reached before the check, so
     an unreachable one fails at once."""
-    from kg.store import build
+    from kg.store import build, summary
 
     store = store_for(click_ctx, build_if_empty=False) if save else None
     try:
@@ -175,6 +175,7 @@ def _check_one(
         )
         if store is not None:
             built(store).replace_graphs(build.determinations(reports, api.context()))
+            summary.refresh(store)
     finally:
         if store is not None:
             close_store(store)
@@ -278,6 +279,10 @@ def _check_bulk(
                 from kg.store import build
 
                 store.replace_graphs(build.determinations(result.reports, ctx))
+        if store is not None:
+            from kg.store import summary
+
+            summary.refresh(store)
     finally:
         progress.close()
         if store is not None:

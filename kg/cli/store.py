@@ -40,7 +40,9 @@ from kg.version import __version__
     "--leave-out",
     "leave_out",
     multiple=True,
-    type=click.Choice(["ontology", "law", "incidents", "matrix", "meta", "determinations"]),
+    type=click.Choice(
+        ["ontology", "law", "incidents", "matrix", "meta", "determinations", "summaries"]
+    ),
     help="A part of the store not to export (repeatable).",
 )
 @store_options
@@ -144,12 +146,13 @@ def stored_determinations(store: Store) -> int:
 
 def _load(store: Store) -> dict[str, int]:
     """Rebuild the store; `determinations`: the determination graphs this dropped."""
-    from kg.store import build
+    from kg.store import build, summary
 
     dropped = stored_determinations(store)  # first: an unreachable store fails at once
     ds = build.store_dataset(api.context())
     try:
         store.replace_all(ds)
+        summary.refresh(store)
     except StoreUnreachable:
         raise
     except StoreError as exc:
@@ -245,6 +248,7 @@ def query_command(
     asked = paging.page(saved.text, limit, offset, saved.path) if limit is not None else None
     store = store_for(click_ctx, build_if_empty=True)
     try:
+        _summaries_held(store, saved.text)
         result = store.query(asked.text if asked else saved.text, bindings)
     except InputError as err:
         raise InputError(saved.path, err.problem, err.fix, line=err.line, field=err.field) from None
@@ -256,6 +260,20 @@ def query_command(
         told = paging.note(size, asked)
         if told:
             click.echo(told, err=True)
+
+
+def _summaries_held(store: Store, text: str) -> None:
+    """A query that reads a summary the store lacks would answer nothing, as if nothing
+    had happened: refused instead, saying how to compute it."""
+    from kg.store import summary
+
+    absent = summary.missing(store, text)
+    if absent:
+        raise StoreError(
+            f"the store {store.name} holds no summary {', '.join(absent)}, which this query"
+            " reads (a store built before version 0.6.2, or written by other means); run"
+            " kg load, or kg check --store, to compute it"
+        )
 
 
 def close_store(store: Store) -> None:

@@ -42,6 +42,7 @@ PARTS = {
     "matrix": "competence-matrix",
     "meta": "meta",
     "determinations": "determinations/",
+    "summaries": "summary/",
 }
 
 

@@ -32,7 +32,7 @@ from kg import api
 from kg.cli import main
 from kg.namespaces import AKG, INC, LAW
 from kg.results import Competence
-from kg.store import queries
+from kg.store import queries, summary
 from kg.store.base import Result as StoreResult
 from kg.store.embedded import EmbeddedStore
 from kg.store.sparql import bind_values
@@ -319,6 +319,7 @@ def test_saved_query_with_every_parameter_answers_as_the_embedded_store(
     dataset, determinations = analyst_data
     reference.replace_all(dataset)
     reference.replace_graphs(determinations)
+    summary.refresh(reference)
     want = plain(run(reference, name, params))
     assert plain(run(analyst_store, name, params)) == want
     assert want.get("rows") or want.get("triples"), f"{name}: no answer to compare"

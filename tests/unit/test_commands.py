@@ -178,7 +178,16 @@ def test_export_is_what_the_store_holds_and_parts_can_be_left_out(tmp_path: Path
         names = {str(g.identifier) for g in ds.graphs() if len(g)}
         return {n[len(str(GRAPH)) :].split("/")[0] for n in names if n.startswith(str(GRAPH))}
 
-    everything = {"ontology", "law", "incident", "competence-matrix", "meta", "determinations"}
+    everything = {
+        "ontology",
+        "law",
+        "incident",
+        "competence-matrix",
+        "meta",
+        "determinations",
+        "summary",
+    }
     assert parts() == everything
     left = parts("--leave-out", "determinations", "--leave-out", "matrix")
     assert left == everything - {"determinations", "competence-matrix"}
+    assert parts("--leave-out", "summaries") == everything - {"summary"}

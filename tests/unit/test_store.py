@@ -17,17 +17,18 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from kg import api
 from kg.errors import InputError, StoreError
-from kg.namespaces import GRAPH
-from kg.store import build, queries
+from kg.namespaces import AKG, GRAPH
+from kg.store import build, queries, summary
 from kg.store.connect import open_store
 from kg.store.embedded import EmbeddedStore, default_location
 from kg.store.remote import STAGING, RemoteStore
 from kg.store.wire import chunked, remote_bnode, remote_literal
 from kg.terms import Term, from_ox
+from kg.version import __version__
 from tests.conftest import STORES, kg
 
 CHAPTER = "https://w3id.org/authority-kg/law/mcc/ch-2-173"
@@ -94,7 +95,14 @@ def reference(dataset: Dataset) -> EmbeddedStore:
     """What `kg load` puts in the embedded store, in memory."""
     store = EmbeddedStore(None)
     store.replace_all(dataset)
+    summary.refresh(store)
     return store
+
+
+@pytest.fixture(scope="module")
+def summaries(reference: EmbeddedStore) -> Dataset:
+    """The summary graphs `kg load` computes (the determinations change none of them)."""
+    return summary.dataset(reference)
 
 
 def clear(store: RemoteStore) -> None:
@@ -205,10 +213,10 @@ def test_who_may_investigate_gives_the_same_rows_on_both_stores(
 
 
 def test_a_query_sees_only_the_graphs_it_is_given(
-    analyst_store: Any, analyst_data: tuple[Dataset, Dataset]
+    analyst_store: Any, analyst_data: tuple[Dataset, Dataset], summaries: Dataset
 ) -> None:
     meta, matrix = GRAPH["meta"], GRAPH["competence-matrix"]
-    assert set(counts(analyst_store)) == set(expected_counts(*analyst_data))
+    assert set(counts(analyst_store)) == set(expected_counts(*analyst_data, summaries))
     only = {str(r["g"]): int(r["n"]) for r in analyst_store.query(COUNTS, graphs=[meta]).rows}
     assert only == {str(meta): expected_counts(*analyst_data)[str(meta)]}
     two = analyst_store.query(COUNTS, graphs=[meta, matrix]).rows
@@ -239,18 +247,18 @@ def test_query_builds_an_empty_store_first(target: Target) -> None:
 
 
 def test_rerunning_load_and_replace_graphs_duplicates_nothing(
-    target: Target, analyst_data: tuple[Dataset, Dataset]
+    target: Target, analyst_data: tuple[Dataset, Dataset], summaries: Dataset
 ) -> None:
     dataset, determinations = analyst_data
     for _ in range(2):
         assert target.kg("load").exit_code == 0
-        assert counts(target.open()) == expected_counts(dataset)
+        assert counts(target.open()) == expected_counts(dataset, summaries)
     for _ in range(2):
         target.open().replace_graphs(determinations)
-        assert counts(target.open()) == expected_counts(dataset, determinations)
+        assert counts(target.open()) == expected_counts(dataset, determinations, summaries)
     # kg load rebuilds: the determinations go until `kg check --store` writes them again
     assert target.kg("load").exit_code == 0
-    assert counts(target.open()) == expected_counts(dataset)
+    assert counts(target.open()) == expected_counts(dataset, summaries)
 
 
 def test_replace_graphs_leaves_the_other_graphs(target: Target, dataset: Dataset) -> None:
@@ -396,6 +404,7 @@ def test_a_large_graph_goes_in_chunks_with_its_blank_nodes_whole(
     store = RemoteStore(scratch_virtuoso.endpoint, chunk=50)
     clear(store)
     store.replace_all(dataset)
+    summary.refresh(store)
     assert quads(store) == quads(reference)
     blank = (
         "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
@@ -486,3 +495,62 @@ def unused_port() -> int:
 def test_a_bad_query_on_the_server_is_bad_input(scratch_virtuoso: Any) -> None:
     with pytest.raises(InputError, match="rejected the query"):
         RemoteStore(scratch_virtuoso.endpoint).query("SELECT ?x WHERE { ?x ?y }")
+
+
+# -- summaries ----------------------------------------------------------------------------
+
+
+MONTHS = "incidents-by-month"
+
+
+def test_a_summary_is_computed_on_load_and_refused_when_missing(
+    target: Target, reference: EmbeddedStore
+) -> None:
+    """incidents-by-month reads graph:summary/incidents-by-month, which kg load computes;
+    a store without it (built before 0.6.2) is refused, saying how to compute it, rather
+    than answering no month."""
+    assert target.kg("load").exit_code == 0
+    want = json.loads(queries.render(reference.query(queries.catalog()[MONTHS].text), "json"))
+    got = query_json(target, MONTHS)
+    assert got == want and len(got["results"]["bindings"]) > 10
+    store = target.open()
+    assert summary.missing(store, queries.catalog()[MONTHS].text) == ()
+    name = summary.graph_name(MONTHS)
+    if isinstance(store, RemoteStore):
+        store.update(f"DROP SILENT GRAPH <{name}>")
+    else:
+        store.store.remove_graph(ox.NamedNode(str(name)))
+        store.close()
+    refused = target.kg("query", MONTHS)
+    assert refused.exit_code == 2, refused.output
+    assert f"holds no summary {MONTHS}" in refused.stderr and "kg load" in refused.stderr
+    assert refused.stdout == ""
+    stored = target.kg("check", "--store", "incidents/south-loop-2025-06-04.yaml")
+    assert stored.exit_code in (0, 1), stored.stderr  # kg check --store computes it again
+    assert query_json(target, MONTHS) == want
+
+
+def test_a_summary_counts_what_the_store_holds() -> None:
+    """The summary's counts are those the store's incidents give, month by month: one
+    incident more in a month is counted once more there, not elsewhere."""
+    store = EmbeddedStore(None)
+    ctx = api.context()
+    store.replace_all(build.store_dataset(ctx))
+    summary.refresh(store)
+    text = queries.catalog()[MONTHS].text
+    before = {str(r["month"]): int(r["incidents"]) for r in store.query(text).rows}
+    extra = Dataset()
+    g = extra.graph(GRAPH["incident/x-test-extra"])
+    node = URIRef("https://w3id.org/authority-kg/incident/x-test-extra")
+    g.add((node, RDF.type, AKG.Incident))
+    g.add((node, AKG.date, Literal("2025-06-30", datatype=XSD.date)))
+    store.replace_graphs(extra)
+    assert {str(r["month"]): int(r["incidents"]) for r in store.query(text).rows} == before
+    summary.refresh(store)
+    after = {str(r["month"]): int(r["incidents"]) for r in store.query(text).rows}
+    assert after == {**before, "2025-06": before.get("2025-06", 0) + 1}
+    version = store.query(
+        f"SELECT ?v WHERE {{ GRAPH <{summary.graph_name(MONTHS)}> "
+        f"{{ <{summary.graph_name(MONTHS)}> <{AKG.projectVersion}> ?v }} }}"
+    ).rows
+    assert [str(r["v"]) for r in version] == [__version__]

@@ -481,6 +481,30 @@ def test_restricted_sources_are_withheld_from_pages(
     assert allowed["withheld_items"] == 0 and len(allowed["disputes"]) == 9
 
 
+def test_a_summary_is_withheld_with_the_restricted_sources_it_counts(
+    client: FlaskClient, restricted_app: Flask, allowing_app: Flask
+) -> None:
+    """incidents-by-month reads graph:summary/incidents-by-month, computed over every
+    incident: where restricted sources are withheld, its counts would tell of them."""
+    rows = json_of(client, "/query/incidents-by-month.json")["result"]["table"]["rows"]
+    assert rows
+    withheld = json_of(restricted_app.test_client(), "/query/incidents-by-month.json", 503)
+    assert "restricted sources" in withheld["error"] and not withheld["result"]
+    assert restricted_app.test_client().get("/query/incidents-by-month.csv").status_code == 503
+    sparql = (
+        "SELECT ?g WHERE { GRAPH ?g "
+        "{ ?s a <https://w3id.org/authority-kg/ontology#MonthSummary> } }"
+    )
+    answer = restricted_app.test_client().get(
+        "/sparql",
+        query_string={"query": sparql},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.status_code == 200 and not answer.get_json()["results"]["bindings"]
+    allowed = json_of(allowing_app.test_client(), "/query/incidents-by-month.json")
+    assert allowed["result"]["table"]["rows"] == rows
+
+
 def test_store_can_mark_a_source_restricted() -> None:
     from webapp.restricted import Restricted, SourceRow
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 
 from kg.errors import InputError
-from kg.store import queries
+from kg.store import queries, summary
 from kg.store.sparql import bind_values
 from webapp.data.who import code_names
 from webapp.http.pages import page
@@ -104,6 +104,9 @@ def index() -> Any:
 def download_csv(name: str) -> Response:
     s = services()
     saved = _saved(name)
+    unserved = _unserved_summary(s, saved)
+    if unserved:
+        abort(503, unserved)
     try:
         text = bind_values(saved.text, queries.bind(saved, _given(saved), s.ctx.codes))
     except InputError as err:
@@ -114,6 +117,25 @@ def download_csv(name: str) -> Response:
     response = Response(result["body"], mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+def _unserved_summary(s: Services, saved: queries.SavedQuery) -> str | None:
+    """Why a query that reads a summary cannot be answered here, or None: the store holds
+    no such summary, or it is withheld with the restricted sources it also counts."""
+    seen = {str(g) for g in s.graphs}
+    for name in summary.needed(saved.text):
+        if str(summary.graph_name(name)) in seen:
+            continue
+        if s.restricted.graphs:
+            return (
+                f"this query reads the summary {name}, which counts restricted sources too:"
+                " it is not served while they are withheld"
+            )
+        return (
+            f"the store holds no summary {name}, which this query reads (built before"
+            " version 0.6.2): run kg load, or kg check --store, to compute it"
+        )
+    return None
 
 
 def _saved(name: str) -> queries.SavedQuery:
@@ -147,6 +169,10 @@ def saved_query(name: str) -> Any:
     required = [p.name for p in saved.params if not p.optional]
     if not given and required:
         return data
+    unserved = _unserved_summary(s, saved)
+    if unserved:
+        data["error"] = unserved
+        return data, 503
     try:
         text = bind_values(saved.text, queries.bind(saved, given, s.ctx.codes))
     except InputError as err:

@@ -87,7 +87,7 @@ def _prepare(path: Path, ctx: Context) -> list[CheckReport]:
         ids = list(api.incident_cards(ctx))
         reports = api.check(ids, ctx=ctx) if ids else []
         store.replace_graphs(build.determinations(reports, ctx))
-        summary.refresh(store)
+        summary.refresh(store, written=None if empty else ["determinations"])
         return reports
     except OSError as exc:  # another process holds the write lock
         log.warning("could not write the store at %s: %s", path, exc)

@@ -175,7 +175,7 @@ def _check_one(
         )
         if store is not None:
             built(store).replace_graphs(build.determinations(reports, api.context()))
-            summary.refresh(store)
+            summary.refresh(store, written=["determinations"])
     finally:
         if store is not None:
             close_store(store)
@@ -282,7 +282,7 @@ def _check_bulk(
         if store is not None:
             from kg.store import summary
 
-            summary.refresh(store)
+            summary.refresh(store, written=["determinations"])
     finally:
         progress.close()
         if store is not None:

@@ -280,6 +280,7 @@ def _rows(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from kg.store import summary as summaries
 
+    reads = {q: " ".join(summaries.needed(text)) for q, text in saved_queries_text().items()}
     ratios, per_query = [], []
     for name, (ox_s, ox_rows) in ox["queries"].items():
         rd_s, rd_rows = rd["queries"][name]
@@ -290,7 +291,7 @@ def _rows(
             {
                 "incidents": n,
                 "query": name,
-                "summary": " ".join(summaries.needed(saved_queries_text()[name])),
+                "summary": reads[name],
                 "rdflib_ms": f">{1000 * cap:.0f}" if capped else 1000 * rd_s,
                 "oxigraph_ms": 1000 * ox_s,
                 "speedup": f">{ratio:.3g}" if capped else ratio,

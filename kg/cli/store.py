@@ -267,13 +267,9 @@ def _summaries_held(store: Store, text: str) -> None:
     had happened: refused instead, saying how to compute it."""
     from kg.store import summary
 
-    absent = summary.missing(store, text)
-    if absent:
-        raise StoreError(
-            f"the store {store.name} holds no summary {', '.join(absent)}, which this query"
-            " reads (a store built before version 0.6.2, or written by other means); run"
-            " kg load, or kg check --store, to compute it"
-        )
+    lacking = summary.missing(store, text)
+    if lacking:
+        raise StoreError(f"the store {store.name} {summary.absent(lacking)}")
 
 
 def close_store(store: Store) -> None:

@@ -51,7 +51,8 @@ def dataset(store: Store, written: Iterable[str] | None = None) -> Dataset:
     bind_prefixes(ds)
     changed = None if written is None else set(written)
     for name, text in catalog().items():
-        unread = changed is not None and reads(text) and not reads(text) & changed
+        counts = reads(text)
+        unread = changed is not None and counts and not counts & changed
         if unread and held(store, name):
             continue
         g = ds.graph(graph_name(name))
@@ -94,3 +95,12 @@ def held(store: Store, name: str) -> bool:
 def missing(store: Store, text: str) -> tuple[str, ...]:
     """The summaries a saved query reads that the store does not hold."""
     return tuple(name for name in needed(text) if not held(store, name))
+
+
+def absent(names: Iterable[str]) -> str:
+    """What the commands and the pages say of summaries a query reads and a store lacks."""
+    return (
+        f"holds no summary {', '.join(names)}, which this query reads (a store built before"
+        " version 0.6.2, or written by other means); run kg load, or kg check --store, to"
+        " compute it"
+    )

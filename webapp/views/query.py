@@ -131,10 +131,7 @@ def _unserved_summary(s: Services, saved: queries.SavedQuery) -> str | None:
                 f"this query reads the summary {name}, which counts restricted sources too:"
                 " it is not served while they are withheld"
             )
-        return (
-            f"the store holds no summary {name}, which this query reads (built before"
-            " version 0.6.2): run kg load, or kg check --store, to compute it"
-        )
+        return f"the store {summary.absent([name])}"
     return None
 
 

@@ -249,7 +249,11 @@ def query_command(
     store = store_for(click_ctx, build_if_empty=True)
     try:
         _summaries_held(store, saved.text)
-        result = store.query(asked.text if asked else saved.text, bindings)
+        blocks = paging.by_blocks(store, saved.text, bindings, asked) if asked else None
+        if blocks is None:
+            result = store.query(asked.text if asked else saved.text, bindings)
+        else:
+            result = blocks
     except InputError as err:
         raise InputError(saved.path, err.problem, err.fix, line=err.line, field=err.field) from None
     finally:

@@ -6,17 +6,34 @@ where the query neither sorts nor groups (an ORDER BY still sorts the whole answ
 rows of one page follow the next only where the query orders them (ORDER BY): SPARQL
 leaves the order of an unordered answer to the store, so pages of an unordered query may
 overlap or skip rows, which the note printed with a page says.
+
+A listing too large to sort at each page (every incident's answers at 100,000
+incidents) says in its header which order summary pages it (`# page-by: <summary>`) and
+marks with a `#page-block` line where its rows' key is bound: `by_blocks` then reads
+the first blocks of keys and asks the query for their rows only, block after block,
+until the page is full. The rows are those of the whole answer, in its order: the
+query orders by the key first (checked), and the blocks hold the keys in that order.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.term import URIRef, Variable
 
 from kg.errors import InputError
+from kg.namespaces import AKG
 from kg.rdflib_sparql import PARSE_LOCK
+from kg.store import summary
+from kg.store.base import Result, Row, Store
+from kg.terms import Term
+
+WIDEST = 2  # blocks asked for at once
+MARK = re.compile(r"^[ \t]*#page-block[ \t]*$", re.M)  # a line of its own
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,7 @@ class Page:
     limit: int
     offset: int
     ordered: bool
+    leads: str | None = None  # the variable the rows are ordered by first (ascending)
 
 
 def page(text: str, limit: int, offset: int, where: str) -> Page:
@@ -63,7 +81,53 @@ def page(text: str, limit: int, offset: int, where: str) -> Page:
             field="--limit",
         )
     ordered = "orderby" in query
-    return Page(f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n", limit, offset, ordered)
+    leads = None
+    if ordered:
+        first = query["orderby"]["condition"][0]
+        if isinstance(first.get("expr"), Variable) and "order" not in first:  # (get answers a key)
+            leads = str(first["expr"])
+    paged = f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n"
+    return Page(paged, limit, offset, ordered, leads)
+
+
+def by_blocks(store: Store, text: str, bindings: Mapping[str, Term], asked: Page) -> Result | None:
+    """The page `asked` of the query read block by block of its order summary (see the
+    module's docstring), or None where it should not be: the query names no summary,
+    does not mark where its key goes or order by it first, a parameter is given (an
+    incident, or a filter such as an allegation, whose rows may be sparse in every block:
+    at 100,000 incidents the whole answer, sorted, comes sooner), or the store does not
+    hold the summary. The page is then asked of the whole answer."""
+    named = summary.needed_order(text)
+    orders = summary.catalog()
+    if named not in orders or not MARK.search(text):  # (a file of one's own may name any)
+        return None
+    key = summary.order_key(orders[named])
+    if key is None or asked.leads != key or bindings or not summary.held(store, named):
+        return None
+    g = f"<{summary.graph_name(named)}>"
+    counted = store.query(f"SELECT ?n WHERE {{ GRAPH {g} {{ {g} <{AKG.blockCount}> ?n }} }}")
+    count = int(str(counted.rows[0]["n"])) if counted.rows else 0
+    wanted = asked.offset + asked.limit
+    rows: list[Row] = []
+    variables: tuple[str, ...] = ()
+    first, width = 0, 1
+    while True:
+        blocks = " ".join(str(b) for b in range(first, min(first + width, count)))
+        held = store.query(
+            f"SELECT ?keys WHERE {{ GRAPH {g} {{ ?block <{AKG.listBlock}> ?b ; "
+            f"<{AKG.blockKeys}> ?keys }} VALUES ?b {{ {blocks} }} }}"
+        )
+        listed = sorted(k for r in held.rows for k in str(r["keys"]).split())
+        keys = " ".join(URIRef(k).n3() for k in listed)
+        answer = store.query(MARK.sub(f"VALUES ?{key} {{ {keys} }}", text), bindings)
+        variables = answer.variables
+        rows.extend(answer.rows)
+        # fewer questions where rows are sparse, but no more than WIDEST blocks at once:
+        # asked for a thousand incidents, pyoxigraph may plan as if for the whole store
+        first, width = first + width, min(2 * width, WIDEST)
+        if first >= count or len(rows) >= wanted:
+            break
+    return Result("select", variables, tuple(rows[asked.offset : wanted]))
 
 
 def note(rows: int, asked: Page) -> str | None:

@@ -84,7 +84,8 @@ def page(text: str, limit: int, offset: int, where: str) -> Page:
     leads = None
     if ordered:
         first = query["orderby"]["condition"][0]
-        if isinstance(first.get("expr"), Variable) and "order" not in first:  # (get answers a key)
+        # ascending by a plain variable (CompValue.get answers a missing key's name)
+        if isinstance(first.get("expr"), Variable) and "order" not in first:
             leads = str(first["expr"])
     paged = f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n"
     return Page(paged, limit, offset, ordered, leads)

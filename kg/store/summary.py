@@ -11,9 +11,11 @@ the store holds no such graph (built by an older version, or written by other me
 A summary that is a SELECT of one variable, with an `# order:` header naming it, is an
 order: the keys it selects (incidents, say), sorted as SPARQL sorts IRIs, cut into
 blocks of `BLOCK` keys, each block with its number (`akg:listBlock`) and its keys
-(`akg:blockKeys`). A listing
-that orders its rows by that key first can then be read a page at a time from the
-first blocks (`kg.store.paging.by_blocks`) rather than sorting every row in the store.
+(`akg:blockKeys`). A listing that orders its rows by that key first can then be read a
+page at a time from the first blocks (`kg.store.paging.by_blocks`) rather than sorting
+every row in the store. Like every summary, it is as of the last write by a command: a
+store changed by other means may hold incidents its order lacks, whose rows pages then
+miss (`kg load` or `kg check --store` computes it again).
 """
 
 from __future__ import annotations

@@ -232,6 +232,11 @@ def _rdflib_summaries(ds: Any) -> int:
     added = 0
     for name, text in summary.catalog().items():
         g = ds.graph(summary.graph_name(name))
+        key = summary.order_key(text)
+        if key is not None:  # an order: its keys in blocks, as summary.dataset writes them
+            summary.blocks(g, [{key: row[0]} for row in ds.query(text)], key)
+            added += len(g)
+            continue
         for t in ds.query(text):
             g.add(t)
             added += 1

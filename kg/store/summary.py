@@ -71,14 +71,14 @@ def dataset(store: Store, written: Iterable[str] | None = None) -> Dataset:
             for t in store.query(text).triples:
                 g.add(t)
         else:
-            _blocks(g, store.query(text).rows, key)
+            blocks(g, store.query(text).rows, key)
         g.add((graph_name(name), AKG.projectVersion, Literal(__version__)))
         day = datetime.date.today().isoformat()
         g.add((graph_name(name), AKG.computedOn, Literal(day, datatype=XSD.date)))
     return ds
 
 
-def _blocks(g: Graph, rows: Iterable[Row], key: str) -> None:
+def blocks(g: Graph, rows: Iterable[Row], key: str) -> None:
     """The keys (IRIs), sorted by their text as SPARQL orders IRIs (by code point), in
     blocks of `BLOCK`: a node a block, with its number and its keys in one literal (one
     triple a block, not a key: at 100,000 incidents a triple a key cost 12 s at each

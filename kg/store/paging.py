@@ -103,11 +103,13 @@ def by_blocks(store: Store, text: str, bindings: Mapping[str, Term], asked: Page
     if named not in orders or not MARK.search(text):  # (a file of one's own may name any)
         return None
     key = summary.order_key(orders[named])
-    if key is None or asked.leads != key or bindings or not summary.held(store, named):
+    if key is None or asked.leads != key or bindings:
         return None
     g = f"<{summary.graph_name(named)}>"
     counted = store.query(f"SELECT ?n WHERE {{ GRAPH {g} {{ {g} <{AKG.blockCount}> ?n }} }}")
-    count = int(str(counted.rows[0]["n"])) if counted.rows else 0
+    if not counted.rows:  # the store does not hold the summary
+        return None
+    count = int(str(counted.rows[0]["n"]))
     wanted = asked.offset + asked.limit
     rows: list[Row] = []
     variables: tuple[str, ...] = ()

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 Term = URIRef | Literal | BNode
+
+Triple = tuple[Node, Node, Node]
+
+
+class Lookup(Protocol):
+    """What findings look up in a run's facts and the law: a value, or whether a triple
+    is held (an rdflib graph is one; `Facts` another)."""
+
+    def value(self, subject: Node | None = ..., predicate: Node | None = ...) -> Node | None: ...
+
+    def __contains__(self, triple: Triple) -> bool: ...
 
 
 def to_ox(term: Node) -> Any:

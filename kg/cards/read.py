@@ -162,13 +162,28 @@ def _fix_for(f: fmt.Field | None) -> str:
     return hints.get(f.kind, "see the card format in docs/cards.md")
 
 
+_VALIDATORS: dict[int, tuple[CodeIndex, jsonschema.Draft202012Validator]] = {}
+
+
+def _validator(codes: CodeIndex) -> jsonschema.Draft202012Validator:
+    """The card schema's validator for these code lists, built once per code index."""
+    hit = _VALIDATORS.get(id(codes))
+    if hit is None or hit[0] is not codes:
+        if len(_VALIDATORS) > 8:
+            _VALIDATORS.clear()
+        schema = fmt.json_schema(codes.all_notations())
+        checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        hit = _VALIDATORS[id(codes)] = (
+            codes,
+            jsonschema.Draft202012Validator(schema, format_checker=checker),
+        )
+    return hit[1]
+
+
 def _check_schema(
     name: str, data: Any, lines: dict[tuple[Any, ...], int], codes: CodeIndex
 ) -> None:
-    validator = jsonschema.Draft202012Validator(
-        fmt.json_schema(codes.all_notations()),
-        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-    )
+    validator = _validator(codes)
     errors = list(validator.iter_errors(data))
     if not errors:
         return
@@ -263,10 +278,7 @@ def _check_claim_values(card: Card, codes: CodeIndex) -> None:
             "date": "2000-01-01",
             list_name: [{**_required_stub(list_name, item), key: claim["value"]}],
         }
-        validator = jsonschema.Draft202012Validator(
-            fmt.json_schema(codes.all_notations()),
-            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-        )
+        validator = _validator(codes)
         f = fmt.field(list_name, key)
         assert f is not None
         ok = validator.is_valid(trial)

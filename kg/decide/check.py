@@ -32,6 +32,7 @@ from kg.reasoning.compile import compiled
 from kg.reasoning.dispatch import validate
 from kg.reasoning.results import RUN, Validation
 from kg.results import CheckReport, Finding, Header
+from kg.terms import Lookup, Triple
 
 
 @dataclass(frozen=True)
@@ -43,27 +44,26 @@ class Options:
     engine: str | None = None
 
 
-def run_graph(
-    law: Graph,
+def run_facts(
     facts: Iterable[tuple[Node, Node, Node, Node]],
     *,
     as_of: dict[URIRef, str],
     fixed_as_of: bool,
     readings: Sequence[URIRef],
-) -> Graph:
-    """The facts of one run and its settings (the law is added by the engine)."""
-    data = Graph()
+) -> list[Triple]:
+    """The triples of one run: its cards' facts and its settings (the law is added by the
+    engine). Each triple once, in the order given."""
+    data: dict[Triple, None] = {}
     for quad in facts:
-        data.add((quad[0], quad[1], quad[2]))
-    run_node = RUN
-    data.add((run_node, RDF.type, AKG.Run))
+        data[(quad[0], quad[1], quad[2])] = None
+    data[(RUN, RDF.type, AKG.Run)] = None
     for r in readings:
-        data.add((run_node, AKG.fixedReading, r))
+        data[(RUN, AKG.fixedReading, r)] = None
     for incident, day in as_of.items():
-        data.add((incident, AKG.asOf, Literal(day, datatype=XSD.date)))
+        data[(incident, AKG.asOf, Literal(day, datatype=XSD.date))] = None
         if fixed_as_of:
-            data.add((incident, AKG.asOfFixed, Literal(True)))
-    return data
+            data[(incident, AKG.asOfFixed, Literal(True))] = None
+    return list(data)
 
 
 def _depends_on(records: list[Evaluation], info: LawInfo) -> tuple[str, ...]:
@@ -97,7 +97,7 @@ def combine(verdicts: set[str]) -> str:
 
 
 def build_finding(
-    records: list[Evaluation], card: Card, data: Graph, info: LawInfo, codes: CodeIndex, as_of: str
+    records: list[Evaluation], card: Card, data: Lookup, info: LawInfo, codes: CodeIndex, as_of: str
 ) -> Finding:
     verdict = combine({r.verdict for r in records})
     depends = _depends_on(records, info) if len({r.verdict for r in records}) > 1 else ()
@@ -159,7 +159,7 @@ def _check(
     as_of = {item_iri(c.id): options.as_of or str(c.data["date"]) for c in cards}
     evals: dict[URIRef, list[Evaluation]] = defaultdict(list)
     questions: dict[URIRef, list[tuple[World, list[Question]]]] = defaultdict(list)
-    stated: dict[URIRef, tuple[Graph, Validation]] = {}
+    stated: dict[URIRef, tuple[Lookup, Validation]] = {}
     for k in range(max((len(p) for p in plans), default=0)):
         batch = [(card, plan[k]) for card, plan in zip(cards, plans, strict=True) if k < len(plan)]
         facts = [
@@ -167,8 +167,7 @@ def _check(
             for card, world in batch
             for q in card_quads(card, codes, claim_values=world.claim_values(card))
         ]
-        data = run_graph(
-            law,
+        data = run_facts(
             facts,
             as_of={item_iri(c.id): as_of[item_iri(c.id)] for c, _ in batch},
             fixed_as_of=options.as_of is not None,
@@ -258,7 +257,7 @@ def _report(
     card: Card,
     evals: list[Evaluation],
     questions: list[tuple[World, list[Question]]],
-    stated: tuple[Graph, Validation],
+    stated: tuple[Lookup, Validation],
     info: LawInfo,
     codes: CodeIndex,
     header: Header,

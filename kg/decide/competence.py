@@ -17,6 +17,7 @@ from kg.namespaces import AKG, SHAPES
 from kg.reasoning.dispatch import validate
 from kg.reasoning.results import RUN, Derived, Result, Row
 from kg.results import AgencyPower, Competence
+from kg.terms import Lookup, Triple
 
 STATUS_OF_NODE = {
     AKG.Contested: "contested",
@@ -138,7 +139,7 @@ def read_candidates(
     return out
 
 
-def _respondent(data: Graph, complaint: Node | None, kind: object, codes: CodeIndex) -> str:
+def _respondent(data: Lookup, complaint: Node | None, kind: object, codes: CodeIndex) -> str:
     """The respondent kind's code, or, for a respondent outside the matrix's kinds, the
     complaint's own `AGENCY:ROLE` (never an IRI)."""
     if isinstance(kind, URIRef) and kind in codes.notation_of:
@@ -148,7 +149,7 @@ def _respondent(data: Graph, complaint: Node | None, kind: object, codes: CodeIn
     return f"{codes.notation(agency)}:{codes.notation(role)}"
 
 
-def _outside_city(data: Graph, complaint: Node | None) -> bool:
+def _outside_city(data: Lookup, complaint: Node | None) -> bool:
     """Whether the complaint is against a known agency that is not a City agency (the
     fact the competence status rule reads for such a respondent)."""
     if complaint is None:
@@ -235,17 +236,14 @@ def ask(
     engine: str | None = None,
 ) -> list[Competence]:
     """Who may investigate each (allegation, respondent kind) on a date: one run for all."""
-    data = Graph()
-    run_node = RUN
-    data.add((run_node, RDF.type, AKG.Run))
-    for r in readings:
-        data.add((run_node, AKG.fixedReading, r))
-    for allegation, respondent in questions:
+    data: list[Triple] = [(RUN, RDF.type, AKG.Run)]
+    data += [(RUN, AKG.fixedReading, r) for r in readings]
+    for allegation, respondent in dict.fromkeys(questions):
         q = URIRef(f"urn:authority-kg:question:{allegation}:{respondent}")
-        data.add((q, RDF.type, AKG.CompetenceQuestion))
-        data.add((q, AKG.allegation, codes.iri("allegation", allegation)))
-        data.add((q, AKG.respondentKind, codes.iri("respondent", respondent)))
-        data.add((q, AKG.asOf, Literal(date, datatype=XSD.date)))
+        data.append((q, RDF.type, AKG.CompetenceQuestion))
+        data.append((q, AKG.allegation, codes.iri("allegation", allegation)))
+        data.append((q, AKG.respondentKind, codes.iri("respondent", respondent)))
+        data.append((q, AKG.asOf, Literal(date, datatype=XSD.date)))
     validation, reader = validate(law, data, shapes, engine)
     answers = {
         (a.allegation, a.respondent): a

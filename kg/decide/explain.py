@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -18,6 +18,7 @@ from kg.decide.evaluation import Evaluation, Outcome
 from kg.law.codes import CodeIndex
 from kg.namespaces import AKG, AKG_NONE
 from kg.results import Finding, Step
+from kg.terms import Lookup
 
 if TYPE_CHECKING:
     from kg.law.info import LawInfo
@@ -32,7 +33,7 @@ OUTCOME = {"holds": "holds", "fails": "does not hold", "undetermined": "cannot b
 EXCEPTION = {"holds": "applies", "fails": "does not apply", "undetermined": "may apply"}
 
 
-def show(node: Node | None, data: Graph, codes: CodeIndex) -> str:
+def show(node: Node | None, data: Lookup, codes: CodeIndex) -> str:
     """A value as the card would write it."""
     if node == AKG.Unknown:
         return "unknown"
@@ -49,7 +50,7 @@ def show(node: Node | None, data: Graph, codes: CodeIndex) -> str:
 
 
 def observed_facts(
-    data: Graph, seen: Mapping[URIRef, Sequence[Node]], codes: CodeIndex
+    data: Lookup, seen: Mapping[URIRef, Sequence[Node]], codes: CodeIndex
 ) -> tuple[str, ...]:
     """The facts a condition result read, as sentences: `seen` maps each akg:observed*
     property of the result to its values."""
@@ -70,7 +71,7 @@ def observed_facts(
     return tuple(facts)
 
 
-def describe(data: Graph, subject: URIRef, codes: CodeIndex) -> str:
+def describe(data: Lookup, subject: URIRef, codes: CodeIndex) -> str:
     sid = show(subject, data, codes)
     agency = data.value(subject, AKG.actorAgency)
     role = data.value(subject, AKG.actorRole)
@@ -161,7 +162,7 @@ def finding(
     depends_on: tuple[str, ...],
     missing: tuple[str, ...],
     subject_id: str,
-    data: Graph,
+    data: Lookup,
     info: LawInfo,
     codes: CodeIndex,
     as_of: str,
@@ -274,7 +275,7 @@ def _readings_relied_on(records: list[Evaluation]) -> list[URIRef]:
     return matter
 
 
-def _concern_facts(data: Graph, subject: URIRef, codes: CodeIndex) -> list[str]:
+def _concern_facts(data: Lookup, subject: URIRef, codes: CodeIndex) -> list[str]:
     sid = show(subject, data, codes)
     out = []
     agency, role = data.value(subject, AKG.actorAgency), data.value(subject, AKG.actorRole)

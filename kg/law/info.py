@@ -12,6 +12,7 @@ from rdflib.term import Node
 from kg.errors import InputError
 from kg.namespaces import AKG
 from kg.results import Ground, weakest
+from kg.terms import Lookup
 
 
 def tail(node: object) -> str:
@@ -115,6 +116,6 @@ class LawInfo:
             statuses.append(version)
         return Ground(self.citation(provision), weakest(statuses), str(provision))
 
-    def item_id(self, data: Graph, node: Node | None) -> str | None:
+    def item_id(self, data: Lookup, node: Node | None) -> str | None:
         value = data.value(node, AKG.itemId)
         return str(value) if isinstance(value, Literal) else None

@@ -62,6 +62,10 @@ _PREBOUND = re.compile(r"\$(currentShape|shapesGraph|PATH|value)\b")
 FIELD_PROPERTIES = (AKG.field, AKG.thenField, AKG.dateField)
 
 
+# the query form of a rule's text, after its PREFIX lines: CONSTRUCT and a template
+_CONSTRUCT = re.compile(r"\A(?:\s*PREFIX\s+[\w.-]*:\s*<[^>]*>)*\s*(CONSTRUCT)\s*\{", re.IGNORECASE)
+
+
 class UnsupportedShapes(ValueError):
     """The shapes use a SHACL feature the fast engine does not implement as pyshacl does."""
 
@@ -75,6 +79,19 @@ class Rule:
     shape_order: Decimal
     order: Decimal
     construct: str
+
+    @property
+    def insert(self) -> str | None:
+        """The rule as a SPARQL update that adds what its CONSTRUCT builds (the same
+        template and pattern, evaluated once, then added, as SPARQL Update defines
+        INSERT), or None where its text does not open with a template
+        (`CONSTRUCT WHERE`)."""
+        m = _CONSTRUCT.search(self.construct)
+        return (
+            None
+            if m is None
+            else self.construct[: m.start(1)] + "INSERT" + self.construct[m.end(1) :]
+        )
 
 
 @dataclass(frozen=True)

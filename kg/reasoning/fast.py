@@ -5,7 +5,8 @@ compiler (`kg.reasoning.compile`) made of the same shapes graph, as SHACL define
 
 - each SPARQL rule runs in pyshacl's order, with `$this` bound to the run node (the one
   focus node of `akg:Run`), and its CONSTRUCT result is added to the data before the next
-  rule;
+  rule (as a SPARQL `INSERT` of the same template and pattern, which SPARQL Update
+  defines so: the pattern is evaluated, then the instantiated template added);
 - each SPARQL constraint runs once for all focus nodes of its shape's target class:
   `$this` becomes a variable joined with the target, which gives the same solutions as
   binding it to each focus node in turn; every solution is a result with the shape's
@@ -19,17 +20,17 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
 from kg.namespaces import AKG
 from kg.reasoning.compile import CompiledShapes, compiled
-from kg.reasoning.results import RUN, Derived, Result, Row, Validation
-from kg.terms import ox_triples
+from kg.reasoning.results import RUN, Derived, Facts, Result, Row, Validation
+from kg.terms import Triple, ox_triples
 
 NAME = "fast"
 
@@ -68,24 +69,30 @@ def _law_quads(law: Graph, shapes: CompiledShapes) -> list[Any]:
         return cached[1]
 
 
-def validate(law: Graph, data: Graph, shapes: Graph) -> tuple[Validation, Derived]:
-    """Apply the rules to the law and the data, then the constraints. What the rules
-    derived stays in the run's pyoxigraph store, read through the returned `Derived`
-    (neither `data` nor the law is changed)."""
+def validate(law: Graph, data: Sequence[Triple], shapes: Graph) -> tuple[Validation, Derived]:
+    """Apply the rules to the law and the data (the run's triples), then the constraints.
+    What the rules derived stays in the run's pyoxigraph store, read through the returned
+    `Derived`; the facts are never built into an rdflib graph (neither `data` nor the law
+    is changed)."""
     program = compiled(shapes)
-    runs = set(data.subjects(RDF.type, AKG.Run)) | set(law.subjects(RDF.type, AKG.Run))
+    runs = {s for s, p, o in data if p == RDF.type and o == AKG.Run}
+    runs |= set(law.subjects(RDF.type, AKG.Run))
     if program.rules and runs != {RUN}:
         raise EngineError(f"the rules need exactly one run node <{RUN}>, found {len(runs)}")
     store = ox.Store()
     store.extend(_law_quads(law, program))
     store.extend(ox_triples(data))
     for rule in program.rules:
+        insert = rule.insert
+        if insert is not None:  # evaluated and added in the store, no triple through Python
+            store.update(insert)
+            continue
         triples = store.query(rule.construct)
         assert isinstance(triples, ox.QueryTriples)
         store.extend(
             [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
         )
-    derived = Derived(ReadOnlyGraphAggregate([data, law]), store)
+    derived = Derived(Facts(data, law), store)
     results: list[Result] = []
     seen: set[Result] = set()
     for c in program.constraints:

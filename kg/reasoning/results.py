@@ -3,6 +3,7 @@ from, and what the run derived, to be read with SELECT queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg.terms import Term, from_ox, ox_triples
+from kg.terms import Lookup, Term, Triple, from_ox, ox_triples
 
 RUN = URIRef("urn:authority-kg:run")  # the one akg:Run node of a data graph
 
@@ -70,16 +71,46 @@ def report_graph(results: list[Result]) -> Graph:
 Row = dict[str, Term]
 
 
+class Facts:
+    """A run's facts (its cards' triples and settings) over the law, indexed for lookups
+    without building an rdflib graph of them: a fact of the run is found before the
+    law's, as in an rdflib aggregate of the two, and `value` gives the first value given,
+    as rdflib does."""
+
+    def __init__(self, triples: Iterable[Triple], law: Graph) -> None:
+        self.law = law
+        self._values: dict[tuple[Node, Node], dict[Node, None]] = {}
+        self._law_values: dict[tuple[Node, Node], Node | None] = {}
+        for s, p, o in triples:
+            self._values.setdefault((s, p), {})[o] = None
+
+    def value(self, subject: Node | None = None, predicate: Node | None = RDF.value) -> Node | None:
+        if subject is None or predicate is None:
+            return None
+        found = self._values.get((subject, predicate))
+        if found:
+            return next(iter(found))
+        key = (subject, predicate)
+        if key not in self._law_values:  # the law's terms recur in every finding
+            self._law_values[key] = self.law.value(subject, predicate)
+        return self._law_values[key]
+
+    def __contains__(self, triple: Triple) -> bool:
+        s, p, o = triple
+        return o in self._values.get((s, p), ()) or triple in self.law
+
+
 class Derived:
     """What one run leaves to read.
 
-    `graph` holds the facts and the law as rdflib terms, for looking up a fact or a term's
-    label; `select` runs a SELECT query over everything the run holds, the triples the
-    rules derived included. The fast engine passes the pyoxigraph store it ran in, so
-    what the rules derived is never copied into rdflib; the reference engine's graph is
-    copied into a store the first time it is queried. Terms are converted once a run."""
+    `graph` holds the facts and the law as rdflib terms (an rdflib graph, or `Facts`),
+    for looking up a fact or a term's label; `select` runs a SELECT query over everything
+    the run holds, the triples the rules derived included. The fast engine passes the
+    pyoxigraph store it ran in, so what the rules derived is never copied into rdflib; the
+    reference engine's graph is copied into a store the first time it is queried. Terms
+    are converted once a run."""
 
-    def __init__(self, graph: Graph, store: ox.Store | None = None) -> None:
+    def __init__(self, graph: Lookup, store: ox.Store | None = None) -> None:
         self.graph = graph
         self._store = store
         self._terms: dict[object, Term] = {}
@@ -92,6 +123,8 @@ class Derived:
 
     def select(self, query: str) -> list[Row]:
         if self._store is None:
+            if not isinstance(self.graph, Graph):
+                raise TypeError("a run without a store must be given its graph whole")
             self._store = ox.Store()
             self._store.extend(ox_triples(self.graph))
         solutions = self._store.query(query)

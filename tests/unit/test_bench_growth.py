@@ -50,7 +50,9 @@ def test_figures_are_saved_and_the_plot_skipped_without_matplotlib(
     monkeypatch.setattr(
         run,
         "growth",
-        lambda sizes, formats: iter([run.growth_rows([_row(n, "yaml", n / 100) for n in sizes])]),
+        lambda sizes, formats, **_: iter(
+            [run.growth_rows([_row(n, "yaml", n / 100) for n in sizes])]
+        ),
     )
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     run.run_growth([100, 200], ["yaml"])
@@ -58,3 +60,18 @@ def test_figures_are_saved_and_the_plot_skipped_without_matplotlib(
     assert saved["commit"] == "abc1234" and len(saved["rows"]) == 2
     assert not (tmp_path / "growth.png").exists()
     assert "plot is skipped" in capsys.readouterr().out
+
+
+def test_yaml_folders_stop_at_their_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[tuple[int, str]] = []
+
+    def fake(n: int, fmt: str, workdir: Path) -> dict[str, Any]:
+        ran.append((n, fmt))
+        return _row(n, fmt, n / 100)
+
+    monkeypatch.setattr(run, "kg_check_run", fake)
+    rows = list(run.growth([100, 1000, 10000], ["yaml", "jsonl"], yaml_up_to=1000))[-1]
+    assert ran == [(100, "yaml"), (100, "jsonl"), (1000, "yaml"), (1000, "jsonl"), (10000, "jsonl")]
+    assert [(r["incidents"], r["format"]) for r in rows] == sorted(
+        ran, key=lambda x: x[1] == "jsonl"
+    )

@@ -115,7 +115,8 @@ def _commit() -> str:
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE.parent
     )
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
+        # the figures this bench writes are not a change of what it measures
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
         capture_output=True,
         text=True,
         cwd=HERE.parent,
@@ -338,9 +339,12 @@ def run_pyshacl(sizes: list[int]) -> dict[str, Any]:
 
 def run_growth(sizes: list[int], formats: list[str], yaml_up_to: int | None = None) -> None:
     rows: list[dict[str, Any]] = []
+    done: set[tuple[int, str]] = set()
     for rows in growth(sizes, formats, yaml_up_to=yaml_up_to):
         _save("growth", {"commit": _commit(), "rows": rows})  # after each run
-        last = rows[-1]
+        # the run just measured (rows are grouped by format, not in the order run)
+        last = next(r for r in rows if (r["incidents"], r["format"]) not in done)
+        done.add((last["incidents"], last["format"]))
         print(
             f"growth: {last['incidents']} {last['format']} cards in {last['seconds']:.1f} s",
             flush=True,

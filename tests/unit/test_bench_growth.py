@@ -75,3 +75,20 @@ def test_yaml_folders_stop_at_their_cap(monkeypatch: pytest.MonkeyPatch) -> None
     assert [(r["incidents"], r["format"]) for r in rows] == sorted(
         ran, key=lambda x: x[1] == "jsonl"
     )
+
+
+def test_each_run_is_reported_as_it_ends(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows come grouped by format; the line printed after a run names that run."""
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.setattr(run, "_commit", lambda: "abc1234")
+    order = [(100, "yaml"), (100, "jsonl"), (200, "yaml"), (200, "jsonl")]
+    so_far = [[_row(n, f, n / 100) for n, f in order[: i + 1]] for i in range(len(order))]
+    monkeypatch.setattr(
+        run, "growth", lambda sizes, formats, **_: (run.growth_rows(r) for r in so_far)
+    )
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    run.run_growth([100, 200], ["yaml", "jsonl"])
+    lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("growth: ")]
+    assert lines[:4] == [f"growth: {n} {f} cards in {n / 100:.1f} s" for n, f in order]

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
@@ -80,12 +80,12 @@ class Rule:
     order: Decimal
     construct: str
 
-    @property
+    @cached_property
     def insert(self) -> str | None:
         """The rule as a SPARQL update that adds what its CONSTRUCT builds (the same
         template and pattern, evaluated once, then added, as SPARQL Update defines
         INSERT), or None where its text does not open with a template
-        (`CONSTRUCT WHERE`)."""
+        (`CONSTRUCT WHERE`). Made once a rule: every run of the fast engine reads it."""
         m = _CONSTRUCT.search(self.construct)
         return (
             None

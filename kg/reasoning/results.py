@@ -87,10 +87,10 @@ class Facts:
     def value(self, subject: Node | None = None, predicate: Node | None = RDF.value) -> Node | None:
         if subject is None or predicate is None:
             return None
-        found = self._values.get((subject, predicate))
+        key = (subject, predicate)
+        found = self._values.get(key)
         if found:
             return next(iter(found))
-        key = (subject, predicate)
         if key not in self._law_values:  # the law's terms recur in every finding
             self._law_values[key] = self.law.value(subject, predicate)
         return self._law_values[key]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -124,63 +124,118 @@ def _commit() -> str:
     return out.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
-def _tree_rss_mb(root: int) -> float:
-    """The summed resident memory of a process and all its descendants, in MB (psutil
-    where it is installed, else Linux's /proc; 0 where neither can tell)."""
+@dataclass(frozen=True)
+class TreeSample:
+    """The memory of a process and its descendants at one moment, in MB: resident sizes
+    summed (a page shared by forked workers counted in each), proportional sizes summed
+    (each shared page split among the processes that share it: the memory all of them
+    use; None where the system cannot tell), and the largest process's resident size."""
+
+    rss_mb: float
+    pss_mb: float | None
+    largest_mb: float
+
+
+def _pss_kb(pid: int) -> int | None:
+    """Linux's proportional set size of a process (kB), or None where it cannot be read."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return None
+
+
+def _tree_pids(root: int) -> list[int]:
+    """A process and all its descendants, from Linux's /proc ([root] where it cannot tell)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended while the table was read
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _rss_kb(pid: int) -> int | None:
+    try:
+        fields = Path(f"/proc/{pid}/statm").read_text().split()
+        return int(fields[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return None  # a process that ended between the listing and the reading
+
+
+def tree_memory(root: int) -> TreeSample:
+    """The memory of a process and all its descendants now (psutil where it is installed,
+    else Linux's /proc; zeros where neither can tell)."""
     try:
         import psutil  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         psutil = None
+    sizes: list[tuple[int, int | None]] = []  # (rss, pss) in kB, a process each
     if psutil is not None:
-        total = 0
         try:
             me = psutil.Process(root)
             procs = [me, *me.children(recursive=True)]
         except psutil.Error:
-            return 0.0
+            return TreeSample(0.0, 0.0, 0.0)  # it has ended
         for proc in procs:
             try:
-                total += proc.memory_info().rss
+                sizes.append((proc.memory_info().rss // 1024, _pss_kb(proc.pid)))
             except psutil.Error:
                 pass  # a worker that ended between the listing and the reading
-        return total / 2**20
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            pid = int(entry.name)
-            children.setdefault(int(fields[1]), []).append(pid)
-            rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            continue  # a process that ended while the table was read
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += children.get(pid, [])
-    return total / 2**20
+    else:
+        for pid in _tree_pids(root):
+            rss = _rss_kb(pid)
+            if rss is not None:
+                sizes.append((rss, _pss_kb(pid)))
+    pss = [p for _, p in sizes]
+    return TreeSample(
+        rss_mb=sum(r for r, _ in sizes) / 1024,
+        pss_mb=None if None in pss else sum(p for p in pss if p is not None) / 1024,
+        largest_mb=max((r for r, _ in sizes), default=0) / 1024,
+    )
 
 
 class TreeMemory:
-    """The peak of the summed resident memory of this process and all its descendants
-    (the commands it runs and their worker processes), sampled every `every` seconds in
-    a thread."""
+    """The peaks of a process and all its descendants (a command and its worker
+    processes), sampled every `every` seconds in a thread: summed resident memory,
+    summed proportional memory (None where the system cannot tell), and the largest
+    process."""
 
-    def __init__(self, every: float = 0.2) -> None:
-        self._root = os.getpid()
+    def __init__(self, root: int, every: float = 0.2) -> None:
+        self._root = root
         self._every = every
         self._stop = threading.Event()
         self.peak_mb = 0.0
+        self.peak_pss_mb: float | None = 0.0
+        self.largest_mb = 0.0
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        now = tree_memory(self._root)
+        self.peak_mb = max(self.peak_mb, now.rss_mb)
+        self.largest_mb = max(self.largest_mb, now.largest_mb)
+        if now.pss_mb is None or self.peak_pss_mb is None:
+            self.peak_pss_mb = None
+        else:
+            self.peak_pss_mb = max(self.peak_pss_mb, now.pss_mb)
 
     def _run(self) -> None:
         while not self._stop.wait(self._every):
-            self.peak_mb = max(self.peak_mb, _tree_rss_mb(self._root))
+            self._sample()
 
     def __enter__(self) -> TreeMemory:
-        self.peak_mb = _tree_rss_mb(self._root)
+        self._sample()
         self._thread.start()
         return self
 
@@ -204,18 +259,18 @@ def kg_check_run(n: int, fmt: str, workdir: Path) -> dict[str, Any]:
     target = folder / "incidents.jsonl" if fmt == "jsonl" else folder
     command = [sys.executable, "-m", "kg", "check", str(target), "--format", "json"]
     out_bytes = 0
-    with TreeMemory() as memory, (workdir / "stderr.txt").open("wb") as err:
+    with (workdir / "stderr.txt").open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, cwd=HERE.parent)
         assert proc.stdout is not None
-        while chunk := proc.stdout.read(1 << 20):
-            out_bytes += len(chunk)
-        code = proc.wait()
-        elapsed = time.perf_counter() - start
+        with TreeMemory(proc.pid) as memory:  # kg check and its workers, nothing else
+            while chunk := proc.stdout.read(1 << 20):
+                out_bytes += len(chunk)
+            code = proc.wait()
+            elapsed = time.perf_counter() - start
     if code not in (0, 1):  # 1: a violation found, which generated incidents hold
         why = (workdir / "stderr.txt").read_text("utf-8", "replace")[-2000:]
         raise SystemExit(f"kg check on {n} {fmt} cards ended with {code}: {why}")
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     shutil.rmtree(folder)
     return {
         "incidents": n,
@@ -225,7 +280,8 @@ def kg_check_run(n: int, fmt: str, workdir: Path) -> dict[str, Any]:
         "exit_code": code,
         "output_mb": out_bytes / 2**20,
         "peak_mb": memory.peak_mb,
-        "largest_process_mb": largest,
+        "peak_pss_mb": memory.peak_pss_mb,
+        "largest_process_mb": memory.largest_mb,
     }
 
 
@@ -363,6 +419,7 @@ def run_growth(sizes: list[int], formats: list[str], yaml_up_to: int | None = No
                 "ms_per_incident",
                 "marginal_ms",
                 "peak_mb",
+                "peak_pss_mb",
                 "largest_process_mb",
             ],
         ),

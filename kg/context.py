@@ -4,7 +4,8 @@ look-ups and the answer header. Every function that needs the law takes a `Conte
 `baseline()` is the packaged law, loaded once per process. `amended()` gives a new
 context whose law has amendments in force. `payload()` / `from_payload()` carry a
 context to another process (a pool worker, a Dask worker) as text, so a worker checks
-with exactly the law it was given, never a default it builds itself.
+with exactly the law it was given, never a default it builds itself; the shapes travel
+compiled, so that no worker compiles them again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kg.decide import warnings as warns
 from kg.law import amend, load
 from kg.law.codes import CodeIndex
 from kg.law.info import LawInfo
+from kg.reasoning.compile import CompiledShapes, adopt, compiled
 from kg.results import AnswerWarning, Header
 from kg.version import __version__
 
@@ -43,6 +45,7 @@ class Payload:
     shapes: str
     law_current_to: str
     amendments: tuple[str, ...]
+    program: CompiledShapes | None = None  # the shapes as compiled by the sender
 
 
 def make(
@@ -92,7 +95,9 @@ def payload(ctx: Context) -> Payload:
     law = ctx.law.serialize(format="nt")
     shapes = ctx.shapes.serialize(format="nt")
     key = hashlib.sha256((law + "\n" + shapes).encode()).hexdigest()
-    return Payload(key, law, shapes, ctx.header.law_current_to, ctx.amendments)
+    return Payload(
+        key, law, shapes, ctx.header.law_current_to, ctx.amendments, compiled(ctx.shapes)
+    )
 
 
 _RECEIVED: dict[str, Context] = {}
@@ -105,6 +110,8 @@ def from_payload(p: Payload) -> Context:
         if p.key not in _RECEIVED:
             law = Graph().parse(data=p.law, format="nt")
             shapes = Graph().parse(data=p.shapes, format="nt")
+            if p.program is not None:  # compiled once, by the sender, from the same text
+                adopt(shapes, p.program)
             _RECEIVED.clear()  # a worker keeps the last context it was sent
             _RECEIVED[p.key] = make(law, shapes, p.law_current_to, p.amendments)
         return _RECEIVED[p.key]

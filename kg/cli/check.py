@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import nullcontext
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -260,26 +261,29 @@ def _check_bulk(
     violates = False
     errors = len(bad)
     out = _Emitter(fmt)
+    # the run loads the law once: set aside from the garbage collector while it runs
+    aside = bulk.settled(ctx) if not (opts["dask"] or opts["scheduler"]) else nullcontext()
     try:
-        for result in bulk.check_many(
-            chain(head, items),
-            ctx,
-            options,
-            batch=opts["batch"],
-            workers=workers,
-            dask=opts["dask"],
-            scheduler=opts["scheduler"],
-            on_batch=progress.update,
-        ):
-            for e in result.errors:
-                click.echo(f"error: {e}", err=True)
-            errors += len(result.errors)
-            out.emit(result.reports)
-            violates = violates or any(r.violates for r in result.reports)
-            if store is not None and result.reports:
-                from kg.store import build
+        with aside:
+            for result in bulk.check_many(
+                chain(head, items),
+                ctx,
+                options,
+                batch=opts["batch"],
+                workers=workers,
+                dask=opts["dask"],
+                scheduler=opts["scheduler"],
+                on_batch=progress.update,
+            ):
+                for e in result.errors:
+                    click.echo(f"error: {e}", err=True)
+                errors += len(result.errors)
+                out.emit(result.reports)
+                violates = violates or any(r.violates for r in result.reports)
+                if store is not None and result.reports:
+                    from kg.store import build
 
-                store.replace_graphs(build.determinations(result.reports, ctx))
+                    store.replace_graphs(build.determinations(result.reports, ctx))
         if store is not None:
             from kg.store import summary
 

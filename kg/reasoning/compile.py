@@ -372,6 +372,16 @@ _LOCK = threading.Lock()
 _CACHE: dict[int, tuple[Graph, CompiledShapes]] = {}
 
 
+def adopt(shapes: Graph, program: CompiledShapes) -> None:
+    """Take `program` as the compiled form of `shapes`: what another process compiled
+    from the same shapes text (a context's payload carries both), so that a worker need
+    not compile them again."""
+    with _LOCK:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[id(shapes)] = (shapes, program)
+
+
 def compiled(shapes: Graph) -> CompiledShapes:
     """The compiled form of a shapes graph, compiled once per graph and process."""
     with _LOCK:

@@ -36,10 +36,58 @@ def test_ratios_and_the_marginal_cost_are_per_format() -> None:
 
 
 def test_memory_is_read_from_proc_without_psutil(monkeypatch: pytest.MonkeyPatch) -> None:
-    with_psutil = run._tree_rss_mb(os.getpid())
+    with_psutil = run.tree_memory(os.getpid())
     monkeypatch.setitem(sys.modules, "psutil", None)  # import psutil now fails
-    without = run._tree_rss_mb(os.getpid())
-    assert without > 10 and abs(without - with_psutil) < 0.5 * with_psutil
+    without = run.tree_memory(os.getpid())
+    assert (
+        without.rss_mb > 10 and abs(without.rss_mb - with_psutil.rss_mb) < 0.5 * with_psutil.rss_mb
+    )
+    assert 10 < without.largest_mb <= without.rss_mb  # this process, and any children
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux's /proc only")
+def test_memory_shared_by_forked_workers_is_counted_once_in_the_proportional_sum() -> None:
+    """The page a forked worker shares with its parent counts in each resident size, once
+    in the proportional sizes: a tree of two processes sharing 200 MB."""
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        block = bytearray(200 * 2**20)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        print("ready", flush=True)
+        time.sleep(30)
+        """
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        tree = [proc.pid]
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            tree = run._tree_pids(proc.pid)
+            assert len(tree) == 2
+            now = run.tree_memory(proc.pid)
+            assert now.rss_mb > 400  # the shared 200 MB counted in each of the two
+            assert now.pss_mb is not None and 200 < now.pss_mb < 300
+            assert 200 < now.largest_mb < 300
+        finally:
+            for pid in tree:
+                os.kill(pid, 9)
+
+
+def test_a_process_that_has_ended_weighs_nothing() -> None:
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    assert run.tree_memory(proc.pid).rss_mb == 0
 
 
 def test_figures_are_saved_and_the_plot_skipped_without_matplotlib(

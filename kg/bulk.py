@@ -26,7 +26,6 @@ exits 4): the batches yielded before stand, nothing after them is made up.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import re
@@ -35,7 +34,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -45,10 +43,9 @@ from kg.cards import jsonl
 from kg.cards.jsonl import JsonLine, Stream
 from kg.cards.read import Card, parse_card
 from kg.cards.yaml_reader import read_text
-from kg.context import Context, Payload, from_payload, payload
+from kg.context import Context, Payload, from_payload, payload, set_aside
 from kg.decide.check import Options, check_cards
 from kg.errors import InputError, InternalError
-from kg.reasoning.compile import compiled
 from kg.results import CheckReport
 
 BATCH = 100
@@ -168,35 +165,10 @@ _OPTIONS: Options | None = None
 _PAYLOAD: Payload | None = None
 
 
-def _set_aside(ctx: Context) -> tuple[int, int, int]:
-    compiled(ctx.shapes)
-    gc.collect()
-    gc.freeze()
-    before = gc.get_threshold()
-    gc.set_threshold(10_000, 20, 20)
-    return before
-
-
-@contextmanager
-def settled(ctx: Context) -> Iterator[None]:
-    """For a run, set what it loads once (the law, the shapes, compiled) aside from
-    Python's cyclic garbage collector, and make collections rarer; as they were after.
-    A check makes many short-lived objects, and each full collection walked every object
-    of the law: about a tenth of a bulk check's time (3,000 cards in one process: 2.5 s of
-    19.8 s in collections, 0.5 s with this). A pool forked within it shares the parent's
-    frozen pages untouched. What was frozen is collectable again after (`gc.unfreeze`)."""
-    before = _set_aside(ctx)
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
-
-
 def _init_worker(p: Payload, options: Options) -> None:
     global _OPTIONS, _PAYLOAD
     _OPTIONS, _PAYLOAD = options, p
-    _set_aside(from_payload(p))  # the law loaded once in each worker, for its life
+    set_aside(from_payload(p))  # the law loaded once in each worker, for its life
 
 
 def _pool_task(items: list[Sent]) -> BatchResult:

@@ -25,6 +25,7 @@ from kg.cli.group import (
     store_options,
 )
 from kg.cli.store import built, close_store, store_for
+from kg.context import settled
 from kg.errors import InputError
 from kg.law import load
 from kg.reasoning.dispatch import default as default_engine
@@ -262,7 +263,7 @@ def _check_bulk(
     errors = len(bad)
     out = _Emitter(fmt)
     # the run loads the law once: set aside from the garbage collector while it runs
-    aside = bulk.settled(ctx) if not (opts["dask"] or opts["scheduler"]) else nullcontext()
+    aside = settled(ctx) if not (opts["dask"] or opts["scheduler"]) else nullcontext()
     try:
         with aside:
             for result in bulk.check_many(

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from kg import context
-from kg.bulk import settled
 from kg.cli import main
 from kg.reasoning import compile as compile_module
 
@@ -57,7 +56,7 @@ def test_a_payload_without_them_is_compiled_where_it_arrives(
 def test_a_run_sets_the_law_aside_from_the_collector_and_back_after() -> None:
     threshold = gc.get_threshold()
     frozen = gc.get_freeze_count()
-    with settled(context.baseline()):
+    with context.settled(context.baseline()):
         assert gc.get_freeze_count() > frozen + 10_000  # the law's objects, at least
         assert gc.get_threshold() != threshold
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold

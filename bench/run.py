@@ -216,6 +216,7 @@ def tree_memory(root: int) -> TreeSample:
     except ImportError:
         psutil = None
     sizes: list[tuple[int, int | None]] = []  # (rss, pss) in kB, a process each
+    with_pss = Path("/proc/self/smaps_rollup").exists()  # else pss is None: unknown
     if psutil is not None:
         try:
             me = psutil.Process(root)
@@ -224,18 +225,22 @@ def tree_memory(root: int) -> TreeSample:
             return TreeSample(0.0, 0.0, 0.0)  # it has ended
         for proc in procs:
             try:
-                sizes.append((proc.memory_info().rss // 1024, _pss_kb(proc.pid)))
+                rss = proc.memory_info().rss // 1024
             except psutil.Error:
-                pass  # a worker that ended between the listing and the reading
+                continue  # a worker that ended between the listing and the reading
+            pss = _pss_kb(proc.pid)
+            if pss is None and with_pss:
+                continue  # it ended between the two readings
+            sizes.append((rss, pss))
     else:
         for pid in _tree_pids(root):
-            rss = _rss_kb(pid)
-            if rss is not None:
-                sizes.append((rss, _pss_kb(pid)))
-    pss = [p for _, p in sizes]
+            rss, pss = _rss_kb(pid), _pss_kb(pid)
+            if rss is not None and (pss is not None or not with_pss):
+                sizes.append((rss, pss))  # else it ended while it was read
+    shares = [p for _, p in sizes]
     return TreeSample(
         rss_mb=sum(r for r, _ in sizes) / 1024,
-        pss_mb=None if None in pss else sum(p for p in pss if p is not None) / 1024,
+        pss_mb=None if None in shares else sum(p for p in shares if p is not None) / 1024,
         largest_mb=max((r for r, _ in sizes), default=0) / 1024,
     )
 
@@ -431,8 +436,9 @@ def run_pyshacl(sizes: list[int], limit: float = STOCK_LIMIT) -> dict[str, Any]:
 def run_growth(sizes: list[int], formats: list[str], yaml_up_to: int | None = None) -> None:
     rows: list[dict[str, Any]] = []
     done: set[tuple[int, str]] = set()
+    commit = _commit()  # the code at the start, which every run measures
     for rows in growth(sizes, formats, yaml_up_to=yaml_up_to):
-        _save("growth", {"commit": _commit(), "rows": rows})  # after each run
+        _save("growth", {"commit": commit, "rows": rows})  # after each run
         # the run just measured (rows are grouped by format, not in the order run)
         last = next(r for r in rows if (r["incidents"], r["format"]) not in done)
         done.add((last["incidents"], last["format"]))

@@ -475,8 +475,13 @@ def _sizes(given: str | None, default: list[int]) -> list[int]:
     return [int(x) for x in given.split(",")] if given else default
 
 
-def run_pyshacl(sizes: list[int], limit: float = STOCK_LIMIT) -> dict[str, Any]:
-    rows = [compare_with_pyshacl(n, limit) for n in sizes]
+def run_pyshacl(
+    sizes: list[int],
+    limit: float = STOCK_LIMIT,
+    reference_batch: int = REFERENCE_BATCH,
+    sample: int = STOCK_SAMPLE,
+) -> dict[str, Any]:
+    rows = [compare_with_pyshacl(n, limit, reference_batch, sample) for n in sizes]
     print(
         _table(
             "bulk check vs stock pyshacl over the whole graph (and vs one worker)",
@@ -602,12 +607,13 @@ def run_dask(n: int) -> dict[str, Any]:
 def run_store(sizes: list[int], repeat: int, cap: float) -> None:
     from bench.store import figures
 
+    commit = _commit()  # before anything runs: the code measured
     summary: list[dict[str, Any]] = []
     per_query: list[dict[str, Any]] = []
     for row, queries in figures(sizes, repeat, cap):  # saved after each size
         summary.append(row)
         per_query += queries
-        _save("store", {"summary": summary, "queries": per_query})
+        _save("store", {"commit": commit, "summary": summary, "queries": per_query})
         print(
             _table(
                 f"saved-query latency at {row['incidents']} incidents (median of runs after "
@@ -657,7 +663,7 @@ def main(argv: list[str] | None = None) -> None:
         "--reference-batch",
         type=int,
         default=REFERENCE_BATCH,
-        help="Cards a batch for the pyshacl engine in --quick (its time grows fast with a batch).",
+        help="Cards a batch for the pyshacl engine (its time grows fast with a batch).",
     )
     parser.add_argument(
         "--stock-sample",
@@ -730,7 +736,7 @@ def main(argv: list[str] | None = None) -> None:
     first = None
     if "pyshacl" in parts:
         sizes = _sizes(args.sizes, [1000, 10000] if args.full else [1000])
-        first = run_pyshacl(sizes, args.stock_limit)
+        first = run_pyshacl(sizes, args.stock_limit, args.reference_batch, args.stock_sample)
     if "growth" in parts:
         default = [1000, 10000, 100000] + ([1000000] if args.full else [])
         run_growth(_sizes(args.sizes, default), args.formats.split(","), args.yaml_up_to)

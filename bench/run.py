@@ -1,6 +1,6 @@
 """Benchmarks: ratios measured in one run against baselines run in the same process.
 
-    python -m bench.run --quick   # 15-25 minutes; last line:
+    python -m bench.run --quick   # about 16 minutes (up to 45); last line:
                                   # speedup <r>x identical <yes|no> engine-only <r2>x
                                   # (><r>x: a baseline stopped at --stock-limit)
     python -m bench.run           # 1k check vs pyshacl; kg check on files to 100k; store

@@ -202,7 +202,7 @@ def _expand(names: list[str], ctx: api.Context) -> tuple[list[Item], list[str]]:
             paths.append(jsonl.Stream(click.get_binary_stream("stdin")))
         elif path.is_dir():
             # held for the run as str, in Path order: 100,000 Path objects cost 28 MB
-            # in the client, and pages of them are copied into each forked worker
+            # in the client
             paths += [str(p) for p in sorted(path.rglob("*.yaml"))]
         elif path.suffix in (".yaml", ".yml", jsonl.SUFFIX) or path.exists():
             paths.append(path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from kg import api
@@ -94,6 +94,26 @@ def test_versions_are_expressions_and_amendments_are_linked_both_ways(law: Datas
     assert (current, RDF.type, ELI.LegalExpression) in union
     assert (section, ELI.amended_by, O2021) in union
     assert (O2021, ELI.amends, section) in union
+
+
+def test_a_version_names_the_amendment_that_changed_it_from_its_own_file() -> None:
+    """A version's akg:changedBy links the provision and the amendment in ELI terms from
+    the law file alone, whether or not the amendment's own file states eli:amends (the
+    view bound the provision inside an OPTIONAL, where it was out of scope)."""
+    g = Graph()
+    g.parse(
+        data="""
+@prefix akg: <https://w3id.org/authority-kg/ontology#> .
+<urn:test:section> a akg:Section .
+<urn:test:section/version/2> akg:versionOf <urn:test:section> ;
+    akg:changedBy <urn:test:amendment> .
+""",
+        format="turtle",
+    )
+    load.add_eli_view(g)
+    section, amendment = URIRef("urn:test:section"), URIRef("urn:test:amendment")
+    assert (section, ELI.amended_by, amendment) in g
+    assert (amendment, ELI.amends, section) in g
 
 
 def test_a_proposal_amends_nothing_in_eli_terms(law: Dataset) -> None:

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import statistics
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 PAGE = 100
 
 
-def _run(path: str, text: str, paged: bool, out: Any) -> None:
+def _measure(path: str, text: str, paged: bool) -> tuple[float, int]:
+    """The median seconds of the query (or its first page) and its number of answers."""
     from kg.store.embedded import EmbeddedStore
     from kg.store.paging import by_blocks, page
 
@@ -45,22 +46,20 @@ def _run(path: str, text: str, paged: bool, out: Any) -> None:
             start = time.perf_counter()
             ask()
             times.append(time.perf_counter() - start)
-    out.put((statistics.median(times) if times else first, len(answer.rows) + len(answer.triples)))
+    return statistics.median(times) if times else first, len(answer.rows) + len(answer.triples)
 
 
 def timed(
     path: str, text: str, timeout: float, paged: bool = False
 ) -> tuple[float | None, int | None]:
-    """Seconds and answers, or (None, None) past the timeout."""
-    queue: Any = mp.Queue()
-    child = mp.Process(target=_run, args=(path, text, paged, queue))
-    child.start()
-    try:
-        seconds, rows = queue.get(timeout=timeout)
-    except Exception:  # queue.Empty: past the timeout
-        child.kill()
+    """Seconds and answers, or (None, None) past the timeout; measured in a child process
+    (`bench.run.within`: stopped at the timeout, and a query that fails raises)."""
+    from bench.run import within
+
+    done = within(partial(_measure, path, text, paged), timeout)
+    if done is None:
         return None, None
-    child.join()
+    seconds, rows = done[1]
     return seconds, rows
 
 

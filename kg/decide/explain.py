@@ -174,10 +174,10 @@ def finding(
     label = info.label(norm)
     who = describe(data, first.subject, codes)
     if (first.subject, RDF.type, AKG.Incident) in data:
-        bound = sorted(codes.notation(a) for a in info.law.objects(norm, AKG.bindsAgency))
+        bound = sorted(codes.notation(a) for a in info.objects(norm, AKG.bindsAgency))
         who = f"{' / '.join(bound) or 'the addressee'} in incident {subject_id}"
     concerns = f"{label} concerns {who}: the norm binds the actor and covers this kind of item."
-    roles = sorted(codes.notation(r) for r in info.law.objects(norm, AKG.bindsRole))
+    roles = sorted(codes.notation(r) for r in info.objects(norm, AKG.bindsRole))
     if roles and data.value(first.subject, AKG.actorRole) == AKG.Unknown:
         concerns = (
             f"{label} concerns {who} only if the actor is a {' or '.join(roles)}: the norm "
@@ -186,14 +186,14 @@ def finding(
     steps: list[Step] = [
         Step(concerns, cite, tuple(f for f in _concern_facts(data, first.subject, codes)))
     ]
-    own_conditions = set(info.law.objects(norm, AKG.condition))
+    own_conditions = set(info.objects(norm, AKG.condition))
     weighed = sorted({c.node for r in records for c in r.conditions if c.node in own_conditions})
     behind = [norm, *weighed, *_readings_relied_on(records)]
     grounds = [info.ground(provision, as_of, behind)] if provision else []
     exceptions: dict[str, dict[str, str]] = {}
     for rec in _representative(records):
         under_text = f" ({under(rec.readings, info)})" if rec.readings else ""
-        own = set(info.law.objects(norm, AKG.condition))
+        own = set(info.objects(norm, AKG.condition))
         outcome_of: dict[Node, Outcome] = {c.node: c for c in rec.conditions}
         for cond in rec.conditions:
             if cond.node not in own:
@@ -208,7 +208,7 @@ def finding(
             exc_cite = info.citation(where) if where else cite
             parts = [
                 outcome_of[c]
-                for c in sorted(info.law.objects(exc.node, AKG.condition), key=str)
+                for c in sorted(info.objects(exc.node, AKG.condition), key=str)
                 if c in outcome_of
             ]
             why = "; ".join(f"{info.label(p.node)}: {OUTCOME[p.outcome]}" for p in parts)
@@ -321,7 +321,7 @@ def _message(
             f"{info.citation(where) if where else cite} applies "
             f"({info.label(held[0].node)})."
         )
-    own = set(info.law.objects(rec.norm, AKG.condition))
+    own = set(info.objects(rec.norm, AKG.condition))
     failed = [c for c in rec.conditions if c.outcome == "fails" and c.node in own]
     reason = info.label(failed[0].node) if failed else "a condition"
     return f"{who} did not break {cite} ({label}): the condition '{reason}' does not hold."

@@ -28,12 +28,24 @@ class LawInfo:
     law: Graph
     _readings: dict[str, URIRef] = field(default_factory=dict)
     _values: dict[tuple[Node | None, URIRef], Node | None] = field(default_factory=dict)
+    _objects: dict[tuple[Node, URIRef], tuple[Node, ...]] = field(default_factory=dict)
+    _versions: dict[URIRef, tuple[tuple[str | None, str | None, str], ...]] = field(
+        default_factory=dict
+    )
 
     def _value(self, node: Node | None, prop: URIRef) -> Node | None:
         key = (node, prop)
         if key not in self._values:
             self._values[key] = self.law.value(node, prop)
         return self._values[key]
+
+    def objects(self, node: Node, prop: URIRef) -> tuple[Node, ...]:
+        """The law's values of a property of a node (looked up once)."""
+        key = (node, prop)
+        found = self._objects.get(key)
+        if found is None:
+            found = self._objects[key] = tuple(self.law.objects(node, prop))
+        return found
 
     def __post_init__(self) -> None:
         for node, rid in self.law.subject_objects(AKG.readingId):
@@ -98,13 +110,29 @@ class LawInfo:
         """The status of the version of the provision (or its section) in force on a date."""
         node: Node | None = provision
         while isinstance(node, URIRef):
-            for version in self.law.subjects(AKG.versionOf, node):
+            for start, end, status in self._versions_of(node):
+                if (start is None or start <= as_of) and (end is None or as_of < end):
+                    return status
+            node = self._value(node, URIRef("http://data.europa.eu/eli/ontology#is_part_of"))
+        return None
+
+    def _versions_of(self, provision: URIRef) -> tuple[tuple[str | None, str | None, str], ...]:
+        """Each version of a provision as (start, end, status), in the law's order."""
+        found = self._versions.get(provision)
+        if found is None:
+            rows = []
+            for version in self.law.subjects(AKG.versionOf, provision):
                 start = self.law.value(version, AKG.validFrom)
                 end = self.law.value(version, AKG.validUntil)
-                if (start is None or str(start) <= as_of) and (end is None or as_of < str(end)):
-                    return self.status(version)
-            node = self.law.value(node, URIRef("http://data.europa.eu/eli/ontology#is_part_of"))
-        return None
+                rows.append(
+                    (
+                        None if start is None else str(start),
+                        None if end is None else str(end),
+                        self.status(version),
+                    )
+                )
+            found = self._versions[provision] = tuple(rows)
+        return found
 
     def ground(self, provision: URIRef, as_of: str, behind: Iterable[Node] = ()) -> Ground:
         """A provision as a ground of an answer on a date, with the weakest status behind

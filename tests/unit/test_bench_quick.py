@@ -116,3 +116,15 @@ def test_stopping_a_baseline_stops_what_it_started(tmp_path: Path) -> None:
     while _running(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _running(pid)
+
+
+def test_a_saved_query_that_fails_is_not_reported_as_slow(tmp_path: Path) -> None:
+    """bench.latency times each query with `within`: a query whose child fails (here, no
+    store in the folder) raises at once instead of waiting out the timeout as a stopped
+    one (it returned (None, None), shown as "> timeout")."""
+    from bench import latency
+
+    start = time.perf_counter()
+    with pytest.raises(RuntimeError, match="failed"):
+        latency.timed(str(tmp_path / "no-store"), "SELECT * WHERE { ?s ?p ?o }", timeout=60)
+    assert time.perf_counter() - start < 30

@@ -16,6 +16,7 @@ unbound on purpose; a parameter must be read where that block reaches.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,28 +34,37 @@ UNBOUND_ON_PURPOSE = {Variable("nothing")}
 EXISTS = ("Builtin_EXISTS", "Builtin_NOTEXISTS")
 
 
+def _parts(node: object, skip: tuple[str, ...] = ()) -> Iterator[object]:
+    """What to walk into below an algebra node: a node's values (but those under `skip`),
+    a list's items."""
+    if isinstance(node, CompValue):
+        yield from (value for key, value in node.items() if key not in skip)
+    elif isinstance(node, (list, tuple)):
+        yield from node
+
+
+def _own(node: CompValue) -> set[Variable]:
+    """The variables one algebra node binds itself, not through its parts."""
+    if node.name == "BGP":
+        return {x for t in node.triples for x in t if isinstance(x, Variable)}
+    if node.name == "Extend":
+        return {node.var}
+    if node.name == "Graph" and isinstance(node.term, Variable):
+        return {node.term}
+    if node.name == "values":
+        return {v for row in node.get("res") or [] for v in row}
+    if node.name == "AggregateJoin":  # it binds its aggregates' results
+        return {a.res for a in node.A}
+    return set()
+
+
 def bindable(node: object) -> set[Variable]:
     """The variables a pattern can bind (not those of the EXISTS in its expressions)."""
-    out: set[Variable] = set()
-    if isinstance(node, CompValue):
-        if node.name == "BGP":
-            return {x for t in node.triples for x in t if isinstance(x, Variable)}
-        if node.name == "Project":
-            return set(node.PV)
-        if node.name == "Extend":
-            return bindable(node.p) | {node.var}
-        if node.name == "Graph" and isinstance(node.term, Variable):
-            out.add(node.term)
-        if node.name == "values":
-            out |= {v for row in node.get("res") or [] for v in row}
-        for key, value in node.items():
-            if key == "A":  # aggregates bind their results
-                out |= {a.res for a in value}
-            elif key != "expr":
-                out |= bindable(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            out |= bindable(value)
+    if isinstance(node, CompValue) and node.name == "Project":
+        return set(node.PV)
+    out = _own(node) if isinstance(node, CompValue) else set()
+    for part in _parts(node, skip=("expr", "A")):
+        out |= bindable(part)
     return out
 
 
@@ -62,15 +72,11 @@ def read(expr: object) -> set[Variable]:
     """The variables an expression reads from the solution it is evaluated on."""
     if isinstance(expr, Variable):
         return {expr}
+    if isinstance(expr, CompValue) and expr.name in EXISTS:
+        return unbound_reads(expr.graph) - bindable(expr.graph)
     out: set[Variable] = set()
-    if isinstance(expr, CompValue):
-        if expr.name in EXISTS:
-            return unbound_reads(expr.graph) - bindable(expr.graph)
-        for value in expr.values():
-            out |= read(value)
-    elif isinstance(expr, (list, tuple)):
-        for value in expr:
-            out |= read(value)
+    for part in _parts(expr):
+        out |= read(part)
     return out
 
 
@@ -85,27 +91,16 @@ def unbound_reads(node: object) -> set[Variable]:
             out |= read(node.expr) - bindable(node.p1) - bindable(node.p2)
         if node.name == "Extend":
             out |= read(node.expr) - bindable(node.p)
-        for key, value in node.items():
-            if key != "expr":
-                out |= unbound_reads(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            out |= unbound_reads(value)
+    for part in _parts(node, skip=("expr",)):
+        out |= unbound_reads(part)
     return out
 
 
 def bound_anywhere(node: object) -> set[Variable]:
     """Every variable a pattern anywhere in the query binds (a projection's list aside)."""
-    out: set[Variable] = set()
-    if isinstance(node, CompValue):
-        if node.name in ("BGP", "Extend", "Graph", "values"):
-            out |= bindable(node)
-        for key, value in node.items():
-            if key != "PV":
-                out |= bound_anywhere(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            out |= bound_anywhere(value)
+    out = _own(node) if isinstance(node, CompValue) else set()
+    for part in _parts(node, skip=("PV",)):
+        out |= bound_anywhere(part)
     return out
 
 

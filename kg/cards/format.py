@@ -286,7 +286,8 @@ def _value_schema(f: Field, codes: dict[str, list[str]]) -> dict[str, Any]:
         base = {"type": "array", "items": {"enum": list(COMPLETABLE)}, "uniqueItems": True}
     else:  # any: checked against the field the claim is about
         base = {}
-    return {"anyOf": [*extra, base]} if extra else base
+    # the field's own values first: a value that is one (the common case) is then checked once
+    return {"anyOf": [base, *extra]} if extra else base
 
 
 def json_schema(codes: dict[str, list[str]]) -> dict[str, Any]:

@@ -108,25 +108,28 @@ def read_evaluations(
         assert isinstance(p, URIRef)
         seen[row["res"]][p].append(row["o"])
     for res, rows in by_node(run.select(query("outcomes")), "res").items():
-        of = first(rows, "e")
-        ev = evals.get(of) if of is not None else None
-        if ev is None:
+        # an exception result is an evaluation's; a condition result may be shared by
+        # every evaluation that weighs the condition for the same subject (one a reading)
+        mine_of = [ev for e in sorted({r["e"] for r in rows}, key=str) if (ev := evals.get(e))]
+        if not mine_of:
             continue
         outcome = _outcome_name(first(rows, "outcome"))
         node = iri(rows, "node", res)
         if first(rows, "kind") == AKG.ExceptionResult:
-            ev.exceptions.append(Outcome(node=node, outcome=outcome))
+            if len(mine_of) > 1:
+                raise InternalError(f"the exception result <{res}> is given to several evaluations")
+            mine_of[0].exceptions.append(Outcome(node=node, outcome=outcome))
             continue
         mine = seen.get(res, {})
-        ev.conditions.append(
-            Outcome(
-                node=node,
-                outcome=outcome,
-                missing=tuple(sorted({str(m) for m in mine.get(AKG.missing, ())})),
-                facts=explain.observed_facts(run.graph, mine, codes),
-                items=_items_used(mine),
-            )
+        found = Outcome(
+            node=node,
+            outcome=outcome,
+            missing=tuple(sorted({str(m) for m in mine.get(AKG.missing, ())})),
+            facts=explain.observed_facts(run.graph, mine, codes),
+            items=_items_used(mine),
         )
+        for ev in mine_of:
+            ev.conditions.append(found)
     for ev in evals.values():  # a stable order, whatever the engine's
         ev.conditions.sort(key=lambda o: str(o.node))
         ev.exceptions.sort(key=lambda o: str(o.node))

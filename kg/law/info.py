@@ -14,6 +14,8 @@ from kg.namespaces import AKG
 from kg.results import Ground, weakest
 from kg.terms import Lookup
 
+_LABEL = RDFS.label  # looked up for every finding (RDFS's attributes are computed)
+
 
 def tail(node: object) -> str:
     text = str(node)
@@ -35,9 +37,11 @@ class LawInfo:
 
     def _value(self, node: Node | None, prop: URIRef) -> Node | None:
         key = (node, prop)
-        if key not in self._values:
-            self._values[key] = self.law.value(node, prop)
-        return self._values[key]
+        try:
+            return self._values[key]
+        except KeyError:
+            found = self._values[key] = self.law.value(node, prop)
+            return found
 
     def objects(self, node: Node, prop: URIRef) -> tuple[Node, ...]:
         """The law's values of a property of a node (looked up once)."""
@@ -99,7 +103,7 @@ class LawInfo:
         return tail(value) if value is not None else "unconfirmed"
 
     def label(self, node: Node | None) -> str:
-        value = self._value(node, RDFS.label)
+        value = self._value(node, _LABEL)
         return str(value) if value is not None else tail(node)
 
     def stated_in(self, node: Node | None) -> URIRef | None:

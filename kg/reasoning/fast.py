@@ -30,7 +30,7 @@ from rdflib.namespace import RDF
 from kg.namespaces import AKG
 from kg.reasoning.compile import CompiledShapes, compiled
 from kg.reasoning.results import RUN, Derived, Facts, Result, Row, Validation
-from kg.terms import Triple, ox_triples
+from kg.terms import Triple, ox_triples, to_ox
 
 NAME = "fast"
 
@@ -38,6 +38,10 @@ NAME = "fast"
 class EngineError(RuntimeError):
     """The data is not what the compiled shapes were proved for (an internal error)."""
 
+
+_TYPE = to_ox(RDF.type)
+_RUN_CLASS = to_ox(AKG.Run)
+_RUN = to_ox(RUN)
 
 _VAR = re.compile(r"\{[?$](\w+)\}")
 
@@ -75,13 +79,14 @@ def validate(law: Graph, data: Sequence[Triple], shapes: Graph) -> tuple[Validat
     `Derived`; the facts are never built into an rdflib graph (neither `data` nor the law
     is changed)."""
     program = compiled(shapes)
-    runs = {s for s, p, o in data if p == RDF.type and o == AKG.Run}
-    runs |= set(law.subjects(RDF.type, AKG.Run))
-    if program.rules and runs != {RUN}:
-        raise EngineError(f"the rules need exactly one run node <{RUN}>, found {len(runs)}")
     store = ox.Store()
     store.extend(_law_quads(law, program))
     store.extend(ox_triples(data))
+    if program.rules:  # the run nodes of the data, found by the store's index
+        runs = {q.subject for q in store.quads_for_pattern(None, _TYPE, _RUN_CLASS)}
+        runs |= {to_ox(s) for s in law.subjects(RDF.type, AKG.Run)}
+        if runs != {_RUN}:
+            raise EngineError(f"the rules need exactly one run node <{RUN}>, found {len(runs)}")
     for rule in program.rules:
         insert = rule.insert
         if insert is not None:  # evaluated and added in the store, no triple through Python

@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from kg import api
 from kg.decide.check import Options, check_cards
+from kg.namespaces import AKG
+from kg.reasoning import fast
 from kg.reasoning.compile import UnsupportedShapes, compile_shapes
+from kg.reasoning.results import RUN
 from tests.unit.test_parity import answers
 
 ORG = "http://www.w3.org/ns/org#"
@@ -120,3 +124,15 @@ def test_same_findings_as_stock_pyshacl_over_the_whole_graph_on_generated_data()
     assert key(bulk) == key(reference)
     assert sum(len(r.findings) for r in bulk) > 80
     assert {f.verdict for r in bulk for f in r.findings} >= {"violates", "complies", "undetermined"}
+
+
+@pytest.mark.parametrize("runs", [0, 2])
+def test_the_fast_engine_refuses_data_without_exactly_one_run_node(runs: int) -> None:
+    """The rules bind `$this` to the one `akg:Run` node: data with none, or with a second
+    one (a card cannot make one, but the check is the engine's), is an internal error."""
+    ctx = api.context()
+    one = [(RUN, RDF.type, AKG.Run)]
+    data = [(n, RDF.type, AKG.Run) for n in (RUN, URIRef("urn:test:second-run"))][:runs]
+    with pytest.raises(fast.EngineError, match="exactly one run node"):
+        fast.validate(ctx.law, data, ctx.shapes)
+    assert fast.validate(ctx.law, one, ctx.shapes)[0].results == []

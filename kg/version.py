@@ -1,3 +1,3 @@
 """The one place the project's version is written."""
 
-__version__ = "0.6.6"
+__version__ = "0.6.7"

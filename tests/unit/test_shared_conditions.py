@@ -3,10 +3,11 @@
 Its outcome turns on the subject and the condition only, never on the reading an
 evaluation takes, so the one- and two-hop condition rules derive one
 `akg:ConditionResult` for each (subject, condition) and link it to every evaluation of
-the subject that weighs the condition; before 0.6.6 each evaluation had its own copy
-(one for each reading). The findings are the same (parity, golden and scenario tests);
-these tests hold the shape of what the rules derive, on both engines, and that the reader
-gives every evaluation each condition it weighs once.
+the subject that weighs the condition (one for each reading, or of another norm with the
+same condition); before 0.6.6 each evaluation had its own copy. The findings are the
+same (parity, golden and scenario tests); these tests hold the shape of what the rules
+derive, on both engines, and that the reader gives every evaluation each condition it
+weighs once.
 """
 
 from __future__ import annotations

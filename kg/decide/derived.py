@@ -108,9 +108,9 @@ def read_evaluations(
         assert isinstance(p, URIRef)
         seen[row["res"]][p].append(row["o"])
     for res, rows in by_node(run.select(query("outcomes")), "res").items():
-        # an exception result is an evaluation's; a condition result may be shared by
-        # every evaluation that weighs the condition for the same subject (one a reading)
-        mine_of = [ev for e in sorted({r["e"] for r in rows}, key=str) if (ev := evals.get(e))]
+        # an exception result is an evaluation's; a condition result may be shared by every
+        # evaluation of its subject that weighs the condition (each sorts its own below)
+        mine_of = [evals[e] for e in {r["e"] for r in rows} if e in evals]
         if not mine_of:
             continue
         outcome = _outcome_name(first(rows, "outcome"))

@@ -16,7 +16,7 @@ from kg.cards.read import read_card
 from kg.decide.check import run_facts
 from kg.decide.worlds import World
 from kg.reasoning.dispatch import validate
-from kg.reasoning.results import Derived
+from kg.reasoning.results import Derived, Validation
 from tests.conftest import JUNE4
 
 CTX = api.context()
@@ -25,13 +25,14 @@ CONDITION = URIRef("urn:test:condition")
 PREFIXES = "PREFIX akg: <https://w3id.org/authority-kg/ontology#>\n"
 
 
-def _run(law: Graph, engine: str) -> Derived:
+def june4_run(law: Graph, engine: str) -> tuple[Validation, Derived]:
+    """June 4's card (its first world, no option) checked under `law` by `engine`."""
     card = read_card(JUNE4, CTX.codes)
     facts = card_quads(card, CTX.codes, claim_values=World(()).claim_values(card))
     data = run_facts(
         facts, as_of={item_iri(card.id): str(card.data["date"])}, fixed_as_of=False, readings=[]
     )
-    return validate(law, data, CTX.shapes, engine)[1]
+    return validate(law, data, CTX.shapes, engine)
 
 
 def _law_with_exception(norm: URIRef, dates: str) -> Graph:
@@ -57,7 +58,7 @@ def _weighed(run: Derived) -> list[object]:
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_an_exception_not_in_force_has_no_condition_weighed(engine: str) -> None:
-    rows = _run(CTX.law, engine).select(
+    rows = june4_run(CTX.law, engine)[1].select(
         PREFIXES + "SELECT ?n WHERE { ?e a akg:Evaluation ; akg:evaluates ?n } ORDER BY ?n LIMIT 1"
     )
     norm = rows[0]["n"]
@@ -65,7 +66,7 @@ def test_an_exception_not_in_force_has_no_condition_weighed(engine: str) -> None
     repealed = '; akg:validFrom "2000-01-01"^^xsd:date ; akg:validUntil "2001-01-01"^^xsd:date'
     not_yet = '; akg:validFrom "2100-01-01"^^xsd:date'
     in_force = '; akg:validFrom "2000-01-01"^^xsd:date'
-    assert _weighed(_run(_law_with_exception(norm, repealed), engine)) == []
-    assert _weighed(_run(_law_with_exception(norm, not_yet), engine)) == []
-    assert _weighed(_run(_law_with_exception(norm, in_force), engine)) != []
-    assert _weighed(_run(_law_with_exception(norm, ""), engine)) != []
+    assert _weighed(june4_run(_law_with_exception(norm, repealed), engine)[1]) == []
+    assert _weighed(june4_run(_law_with_exception(norm, not_yet), engine)[1]) == []
+    assert _weighed(june4_run(_law_with_exception(norm, in_force), engine)[1]) != []
+    assert _weighed(june4_run(_law_with_exception(norm, ""), engine)[1]) != []

@@ -15,31 +15,21 @@ from __future__ import annotations
 import pytest
 
 from kg import api
-from kg.cards.rdf import card_quads, item_iri
+from kg.cards.rdf import item_iri
 from kg.cards.read import read_card
-from kg.decide.check import run_facts
 from kg.decide.derived import read_evaluations
 from kg.decide.worlds import World
-from kg.reasoning.dispatch import validate
 from kg.reasoning.results import Derived, Validation
 from tests.conftest import JUNE4
+from tests.unit.test_exception_dates import june4_run
 
 CTX = api.context()
 PREFIXES = "PREFIX akg: <https://w3id.org/authority-kg/ontology#>\n"
 
 
-def _run(engine: str) -> tuple[Validation, Derived]:
-    card = read_card(JUNE4, CTX.codes)
-    facts = card_quads(card, CTX.codes, claim_values=World(()).claim_values(card))
-    data = run_facts(
-        facts, as_of={item_iri(card.id): str(card.data["date"])}, fixed_as_of=False, readings=[]
-    )
-    return validate(CTX.law, data, CTX.shapes, engine)
-
-
 @pytest.fixture(scope="module", params=["fast", "pyshacl"])
 def run(request: pytest.FixtureRequest) -> tuple[Validation, Derived]:
-    return _run(request.param)
+    return june4_run(CTX.law, request.param)
 
 
 def _pairs(derived: Derived, where: str) -> set[tuple[str, ...]]:

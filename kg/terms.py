@@ -65,3 +65,39 @@ def ox_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[Any]:
 
     default = ox.DefaultGraph()
     return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), default) for s, p, o in triples]
+
+
+# pyoxigraph's query results (`QuerySolutions`, `QueryTriples`, and the iterator of
+# `Store.quads_for_pattern`) may be dropped only on
+# the thread that made them: dropped on another, pyoxigraph reports an error (printed,
+# not raised) and the object is leaked. A frame that returns while another thread holds
+# it (Dask's worker profiler samples every running frame) hands its locals to that
+# thread, so a result object is read whole and released in the function that asked for
+# it, never left in a returning frame's locals, nor iterated by a comprehension (whose
+# own frame would hold it). Its rows and triples may go anywhere.
+
+
+def select_rows(store: ox.Store, query: str) -> tuple[list[str], list[Any]]:
+    """A SELECT query's variable names and its rows (`pyoxigraph.QuerySolution`)."""
+    answer = store.query(query)
+    try:
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {query[:80]!r}")
+        names = [v.value for v in answer.variables]
+        rows = list(answer)
+    finally:
+        del answer
+    return names, rows
+
+
+def constructed(store: ox.Store, query: str) -> list[Any]:
+    """A CONSTRUCT query's triples, as quads in the default graph."""
+    answer = store.query(query)
+    try:
+        if not isinstance(answer, ox.QueryTriples):
+            raise TypeError(f"not a CONSTRUCT query: {query[:80]!r}")
+        triples = list(answer)
+    finally:
+        del answer
+    default = ox.DefaultGraph()
+    return [ox.Quad(t.subject, t.predicate, t.object, default) for t in triples]

@@ -30,7 +30,7 @@ from rdflib.namespace import RDF
 from kg.namespaces import AKG
 from kg.reasoning.compile import CompiledShapes, compiled
 from kg.reasoning.results import RUN, Derived, Facts, Result, Row, Validation
-from kg.terms import Triple, ox_triples, to_ox
+from kg.terms import Triple, constructed, ox_triples, to_ox
 
 NAME = "fast"
 
@@ -83,7 +83,8 @@ def validate(law: Graph, data: Sequence[Triple], shapes: Graph) -> tuple[Validat
     store.extend(_law_quads(law, program))
     store.extend(ox_triples(data))
     if program.rules:  # the run nodes of the data, found by the store's index
-        runs = {q.subject for q in store.quads_for_pattern(None, _TYPE, _RUN_CLASS)}
+        typed = list(store.quads_for_pattern(None, _TYPE, _RUN_CLASS))  # see kg.terms
+        runs = {q.subject for q in typed}
         runs |= {to_ox(s) for s in law.subjects(RDF.type, AKG.Run)}
         if runs != {_RUN}:
             raise EngineError(f"the rules need exactly one run node <{RUN}>, found {len(runs)}")
@@ -92,11 +93,7 @@ def validate(law: Graph, data: Sequence[Triple], shapes: Graph) -> tuple[Validat
         if insert is not None:  # evaluated and added in the store, no triple through Python
             store.update(insert)
             continue
-        triples = store.query(rule.construct)
-        assert isinstance(triples, ox.QueryTriples)
-        store.extend(
-            [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        )
+        store.extend(constructed(store, rule.construct))
     derived = Derived(Facts(data, law), store)
     results: list[Result] = []
     seen: set[Result] = set()

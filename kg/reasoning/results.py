@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg.terms import Lookup, Term, Triple, from_ox, ox_triples
+from kg.terms import Lookup, Term, Triple, from_ox, ox_triples, select_rows
 
 RUN = URIRef("urn:authority-kg:run")  # the one akg:Run node of a data graph
 
@@ -127,11 +127,8 @@ class Derived:
                 raise TypeError("a run without a store must be given its graph whole")
             self._store = ox.Store()
             self._store.extend(ox_triples(self.graph))
-        solutions = self._store.query(query)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
+        names, rows = select_rows(self._store, query)
         term = self.term
         return [
-            {n: term(v) for n, v in zip(names, sol, strict=True) if v is not None}
-            for sol in solutions
+            {n: term(v) for n, v in zip(names, sol, strict=True) if v is not None} for sol in rows
         ]

@@ -67,14 +67,16 @@ def ox_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[Any]:
     return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), default) for s, p, o in triples]
 
 
-# pyoxigraph's query results (`QuerySolutions`, `QueryTriples`, and the iterator of
-# `Store.quads_for_pattern`) may be dropped only on
-# the thread that made them: dropped on another, pyoxigraph reports an error (printed,
-# not raised) and the object is leaked. A frame that returns while another thread holds
-# it (Dask's worker profiler samples every running frame) hands its locals to that
-# thread, so a result object is read whole and released in the function that asked for
-# it, never left in a returning frame's locals, nor iterated by a comprehension (whose
-# own frame would hold it). Its rows and triples may go anywhere.
+# pyoxigraph's query results (`QuerySolutions`, `QueryTriples`, `parse_query_results`'s)
+# and its store iterators (`Store.quads_for_pattern`, `Store.named_graphs`, `iter(store)`)
+# may be dropped only on the thread that made them: dropped on another, pyoxigraph
+# prints an error (not raised) and leaks the object. A frame object held by another
+# thread (Dask's worker profiler samples every running frame) takes over its locals when
+# the function returns, and keeps its caller's frame, which takes over the caller's
+# locals in turn; they are dropped when that thread lets go. So a result is read whole
+# and released in the function that asked for it, never left in a returning frame's
+# locals, nor iterated by a comprehension (whose own frame would hold it). Its rows and
+# triples may go anywhere.
 
 
 def select_rows(store: ox.Store, query: str) -> tuple[list[str], list[Any]]:

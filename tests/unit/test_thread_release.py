@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -31,7 +32,7 @@ from tests.unit.test_exception_dates import june4_run
 CTX = api.context()
 
 
-def _dropped_elsewhere(work: Any) -> list[str]:
+def _dropped_elsewhere(work: Callable[[], object]) -> list[str]:
     """What could not be dropped when every frame `work` returned from, on its thread,
     was dropped on this one."""
     held: list[FrameType] = []
@@ -100,6 +101,7 @@ def test_the_tracer_finds_a_result_left_in_a_frame() -> None:
 
     def leaves_it() -> int:
         answer = store.query("SELECT ?x WHERE { VALUES ?x { 1 } }")
+        assert isinstance(answer, ox.QuerySolutions)
         return len(list(answer))
 
     errors = _dropped_elsewhere(leaves_it)
